@@ -1,0 +1,448 @@
+//! The commands: glue between the command line, the pipeline and the outputs.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, ColorChoice, Command, InjectArgs, OutputFormat};
+use crate::config::KubeOpenCodeConfig;
+use crate::diag::Diagnostic;
+use crate::engine::{Action, Options, Outcome, Selector, Severity, StreamContext};
+use crate::input::{self, Origin, Source};
+use crate::pipeline::{self, DocRef, Parsed, Processor};
+use crate::yaml::stream::{self, Format};
+use crate::yaml::tree::Limits;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the program; returns the exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "kubeopencode-inject", &mut std::io::stdout());
+            ExitCode::from(EXIT_OK)
+        }
+        Some(Command::Inject(args)) => inject(&args),
+        None => inject(&cli.inject),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (std::io::stderr().is_terminal()
+                    || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0"))
+        }
+    }
+}
+
+/// Prints errors and returns exit code 2.
+fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = write!(err, "{}", d.render(color));
+    }
+    let n = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    if n > 1 {
+        let _ = writeln!(err, "{n} errors");
+    }
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// Everything read and understood before any output is produced.
+pub struct Loaded {
+    pub sources: Vec<Source>,
+    pub docs: Vec<Vec<DocRef>>,
+    /// Parsed candidate documents (pod-bearing kinds and Lists), keyed by (source, index).
+    pub parsed: HashMap<(usize, usize), Parsed>,
+    pub ctx: StreamContext,
+    pub config: KubeOpenCodeConfig,
+    /// Warnings about the config (rules the API server enforces but the controller tolerates).
+    pub config_warnings: Vec<Diagnostic>,
+    /// The in-stream config document, when the config came from the stream.
+    pub config_doc: Option<(usize, usize)>,
+}
+
+pub fn limits(args: &InjectArgs) -> Limits {
+    Limits {
+        max_depth: args.max_depth,
+        max_nodes: args.max_nodes,
+    }
+}
+
+pub fn options(args: &InjectArgs) -> Result<Options, Diagnostic> {
+    let selector = args
+        .selector
+        .as_deref()
+        .map(|s| {
+            Selector::parse(s).map_err(|e| {
+                Diagnostic::error("usage", format!("invalid selector `{s}`: {e}"))
+                    .with_help("kubectl syntax: app=web, tier!=db, env in (a,b), !legacy")
+            })
+        })
+        .transpose()?;
+    Ok(Options {
+        all: args.all,
+        selector,
+        containers: args.containers.clone(),
+        agent: args.agent.clone(),
+        namespace: args.namespace.clone(),
+    })
+}
+
+/// Reads the config and the stream, checks everything, and learns the stream's context.
+pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
+    let limits = limits(args);
+    let config_from_stdin = args.config.as_deref().is_some_and(|c| c.as_os_str() == "-");
+    let mut paths = args.filename.clone();
+    if paths.is_empty() {
+        if config_from_stdin {
+            return Err(vec![Diagnostic::error("usage", "-c - reads the config from stdin, so the manifests need -f")
+                .with_help("pass the manifests with -f FILE")]);
+        }
+        paths.push("-".into());
+    }
+    if config_from_stdin && paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(vec![Diagnostic::error("usage", "stdin cannot hold both the config (-c -) and the manifests (-f -)")]);
+    }
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(vec![Diagnostic::error("usage", "-f - given more than once")]);
+    }
+    if args.in_place && paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(vec![Diagnostic::error("usage", "--in-place rewrites files, but the manifests come from stdin")
+            .with_help("pass files or directories with -f")]);
+    }
+    let config = match &args.config {
+        Some(c) => {
+            let origin = if config_from_stdin { Origin::Stdin } else { Origin::File(c.clone()) };
+            let src = input::read(&origin).map_err(|e| vec![e])?;
+            Some(pipeline::read_config(&src, &limits)?)
+        }
+        None => None,
+    };
+    let origins = input::expand(&paths, args.recursive).map_err(|e| vec![e])?;
+    let mut sources = Vec::with_capacity(origins.len());
+    let mut errors = Vec::new();
+    for o in &origins {
+        match input::read(o) {
+            Ok(s) => sources.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut docs = Vec::with_capacity(sources.len());
+    let mut parsed = HashMap::new();
+    let mut ctx = StreamContext::default();
+    let mut configs = Vec::new();
+    for (si, src) in sources.iter().enumerate() {
+        let refs = match pipeline::split(src, si) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                docs.push(Vec::new());
+                continue;
+            }
+        };
+        for d in &refs {
+            match pipeline::parse(src, d, &limits) {
+                Err(e) => errors.push(e),
+                Ok(p) => {
+                    ctx.add(&p.value, args.namespace.as_deref());
+                    if pipeline::is_config(&p.value) {
+                        configs.push((si, d.index, p));
+                    } else if pipeline::is_candidate(&p.value) {
+                        parsed.insert((si, d.index), p);
+                    }
+                }
+            }
+        }
+        docs.push(refs);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let ((config, config_warnings), config_doc) = match config {
+        Some(c) => (c, None),
+        None => match configs.len() {
+            1 => {
+                let (si, di, p) = &configs[0];
+                let d = &docs[*si][*di];
+                (pipeline::config_from(&sources[*si], d, p)?, Some((*si, *di)))
+            }
+            0 => {
+                return Err(vec![Diagnostic::error("config", "no KubeOpenCodeConfig: none given with -c and none in the input")
+                    .with_help("pass the config with -c FILE, or include the KubeOpenCodeConfig document in the stream")]);
+            }
+            n => {
+                let places: Vec<String> = configs
+                    .iter()
+                    .map(|(si, di, _)| format!("{} (document {})", sources[*si].name, di + 1))
+                    .collect();
+                return Err(vec![Diagnostic::error("config", format!("{n} KubeOpenCodeConfig documents in the input: {}", places.join(", ")))
+                    .with_help("keep one, or choose with -c FILE")]);
+            }
+        },
+    };
+    Ok(Loaded { sources, docs, parsed, ctx, config, config_warnings, config_doc })
+}
+
+/// The result of planning and rendering every document.
+pub struct Rendered {
+    /// New text per document, None when unchanged. Indexed like `Loaded::docs`.
+    pub texts: Vec<Vec<Option<String>>>,
+    pub report: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Plans and renders every candidate document. Fails with every error found.
+pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<Diagnostic>> {
+    let opts = options(args).map_err(|e| vec![e])?;
+    let processor = Processor {
+        otel: loaded.config.active(),
+        ctx: &loaded.ctx,
+        opts: &opts,
+        normalize: args.normalize,
+    };
+    let mut texts = Vec::with_capacity(loaded.docs.len());
+    let mut report = Vec::new();
+    let mut warnings = loaded.config_warnings.clone();
+    let mut errors = Vec::new();
+    for (si, refs) in loaded.docs.iter().enumerate() {
+        let src = &loaded.sources[si];
+        let shared: Arc<str> = Arc::from(src.text.as_str());
+        let mut out = Vec::with_capacity(refs.len());
+        for d in refs {
+            let text = &src.text[d.range.clone()];
+            let Some(p) = loaded.parsed.get_mut(&(si, d.index)) else {
+                out.push(if args.normalize { normalize_other(src, d, args) } else { None });
+                continue;
+            };
+            let plans = processor.plan(p);
+            for diag in pipeline::plan_diagnostics(src, &shared, d, p.root.as_ref(), &plans) {
+                if diag.severity == Severity::Error {
+                    errors.push(diag);
+                } else {
+                    warnings.push(diag);
+                }
+            }
+            if !errors.is_empty() {
+                out.push(None);
+                continue;
+            }
+            let result = processor.render(text, d, p, plans);
+            for plan in &result.plans {
+                let line = match &plan.outcome {
+                    Outcome::Skipped(reason) => format!("{}: skipped: {reason}", plan.resource),
+                    Outcome::Failed(_) => continue,
+                    Outcome::Planned { action, edits } => {
+                        let n = edits.len();
+                        let containers = if n == 1 { "1 container".to_string() } else { format!("{n} containers") };
+                        match action {
+                            Action::Injected => format!("{}: injected ({containers})", plan.resource),
+                            Action::Updated => format!("{}: updated ({containers})", plan.resource),
+                            Action::Removed => format!("{}: removed ({containers})", plan.resource),
+                            Action::Unchanged => format!("{}: unchanged", plan.resource),
+                        }
+                    }
+                };
+                let line = match &result.fallback {
+                    Some(reason) => format!("{line}; re-emitted the whole document: {reason}"),
+                    None => line,
+                };
+                report.push(line);
+            }
+            out.push(result.text);
+        }
+        texts.push(out);
+    }
+    if errors.is_empty() {
+        Ok(Rendered { texts, report, warnings })
+    } else {
+        errors.extend(warnings);
+        Err(errors)
+    }
+}
+
+fn normalize_other(src: &Source, d: &DocRef, args: &InjectArgs) -> Option<String> {
+    let text = &src.text[d.range.clone()];
+    let p = pipeline::parse(src, d, &limits(args)).ok()?;
+    match d.format {
+        Format::Json => Some(crate::render::reemit_json(text, &p.value)),
+        Format::Yaml if p.root.is_none() => None,
+        Format::Yaml => Some(crate::render::reemit_yaml(text, p.root.as_ref(), &p.value)),
+    }
+}
+
+/// The new text of a whole source file.
+pub fn source_text(src: &Source, refs: &[DocRef], texts: &[Option<String>]) -> String {
+    let mut out = String::with_capacity(src.text.len() + 1024);
+    if src.bom {
+        out.push_str(stream::BOM);
+    }
+    for (d, t) in refs.iter().zip(texts) {
+        out.push_str(t.as_deref().unwrap_or(&src.text[d.range.clone()]));
+    }
+    out
+}
+
+fn changed(texts: &[Option<String>]) -> bool {
+    texts.iter().any(Option::is_some)
+}
+
+fn inject(args: &InjectArgs) -> ExitCode {
+    let color = use_color(args.color);
+    let mut loaded = match load(args) {
+        Ok(l) => l,
+        Err(e) => return fail(&e, color),
+    };
+    let rendered = match process(&mut loaded, args) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, color),
+    };
+    let result = match (args.in_place, args.output) {
+        (true, _) => write_in_place(&loaded, &rendered),
+        (false, OutputFormat::Yaml) => write_yaml(&loaded, &rendered),
+        (false, OutputFormat::Json) => write_json(&loaded, &rendered, args),
+    };
+    if let Err(e) = result {
+        return fail(&[e], color);
+    }
+    if !args.quiet {
+        let mut err = std::io::stderr().lock();
+        for w in &rendered.warnings {
+            let _ = writeln!(err, "{}", w.short());
+            if let Some(h) = &w.help {
+                let _ = writeln!(err, "  help: {h}");
+            }
+        }
+        for line in &rendered.report {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+    ExitCode::from(EXIT_OK)
+}
+
+fn io_error(e: std::io::Error) -> Diagnostic {
+    Diagnostic::error("io", format!("cannot write the output: {e}"))
+}
+
+fn write_yaml(loaded: &Loaded, rendered: &Rendered) -> Result<(), Diagnostic> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let single = loaded.sources.len() == 1;
+    let mut last_ended_newline = true;
+    let mut wrote_any = false;
+    for (si, src) in loaded.sources.iter().enumerate() {
+        let text = source_text(src, &loaded.docs[si], &rendered.texts[si]);
+        let text = if single { text.as_str() } else { text.strip_prefix(stream::BOM).unwrap_or(&text) };
+        if text.trim().is_empty() {
+            continue;
+        }
+        if wrote_any {
+            if !last_ended_newline {
+                write_stdout(&mut out, "\n")?;
+            }
+            if !text.starts_with("---") {
+                write_stdout(&mut out, "---\n")?;
+            }
+        }
+        write_stdout(&mut out, text)?;
+        last_ended_newline = text.ends_with('\n');
+        wrote_any = true;
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(io_error),
+    }
+}
+
+fn write_stdout(out: &mut impl Write, s: &str) -> Result<(), Diagnostic> {
+    match out.write_all(s.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(io_error),
+    }
+}
+
+fn write_json(loaded: &Loaded, rendered: &Rendered, args: &InjectArgs) -> Result<(), Diagnostic> {
+    let mut values = Vec::new();
+    for (si, src) in loaded.sources.iter().enumerate() {
+        for (d, t) in loaded.docs[si].iter().zip(&rendered.texts[si]) {
+            let text = t.as_deref().unwrap_or(&src.text[d.range.clone()]);
+            let tmp = Source { origin: src.origin.clone(), name: src.name.clone(), text: text.to_string(), bom: false };
+            let d2 = DocRef { range: 0..text.len(), ..d.clone() };
+            let p = pipeline::parse(&tmp, &d2, &limits(args))?;
+            if !p.value.is_null() {
+                values.push(p.value);
+            }
+        }
+    }
+    let doc = if values.len() == 1 {
+        values.remove(0)
+    } else {
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": values})
+    };
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Diagnostic::error("io", e.to_string()))?;
+    text.push('\n');
+    let mut out = std::io::stdout().lock();
+    write_stdout(&mut out, &text)
+}
+
+fn write_in_place(loaded: &Loaded, rendered: &Rendered) -> Result<(), Diagnostic> {
+    // Render everything first; then write each changed file atomically.
+    let mut pending = Vec::new();
+    for (si, src) in loaded.sources.iter().enumerate() {
+        if !changed(&rendered.texts[si]) {
+            continue;
+        }
+        let Some(path) = src.path() else { continue };
+        let text = source_text(src, &loaded.docs[si], &rendered.texts[si]);
+        if text == format!("{}{}", if src.bom { stream::BOM } else { "" }, src.text) {
+            continue;
+        }
+        pending.push((path.to_path_buf(), text));
+    }
+    let mut staged = Vec::with_capacity(pending.len());
+    for (path, text) in &pending {
+        staged.push(stage(path, text)?);
+    }
+    for (tmp, target) in staged {
+        tmp.persist(&target).map_err(|e| {
+            Diagnostic::error("io", format!("cannot replace {}: {}", target.display(), e.error))
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes the new content to a temporary file beside the target (following symlinks), with the
+/// target's permissions, and syncs it. Renaming it over the target is the caller's last step.
+fn stage(path: &Path, text: &str) -> Result<(tempfile::NamedTempFile, std::path::PathBuf), Diagnostic> {
+    let target = std::fs::canonicalize(path)
+        .map_err(|e| Diagnostic::error("io", format!("cannot resolve {}: {e}", path.display())))?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let meta = std::fs::metadata(&target)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read {}: {e}", target.display())))?;
+    if meta.permissions().readonly() {
+        return Err(Diagnostic::error("io", format!("{} is read-only; nothing was written", path.display()))
+            .with_help("make it writable, or write to stdout instead of --in-place"));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kubeopencode-inject.")
+        .tempfile_in(dir)
+        .map_err(|e| Diagnostic::error("io", format!("cannot create a temporary file in {}: {e}", dir.display())))?;
+    let write = (|| {
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        std::fs::set_permissions(tmp.path(), meta.permissions())
+    })();
+    write.map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}; nothing was written", target.display())))?;
+    Ok((tmp, target))
+}
+

@@ -1,0 +1,140 @@
+//! Reading inputs: files, directories (optionally recursive, in a stable order) and stdin.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// Where a text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Stdin,
+    File(PathBuf),
+}
+
+/// One input text, decoded and with its BOM removed.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub origin: Origin,
+    /// The name shown in reports and errors.
+    pub name: String,
+    pub text: String,
+    pub bom: bool,
+}
+
+impl Source {
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::File(p) => Some(p),
+            Origin::Stdin => None,
+        }
+    }
+}
+
+const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+fn has_manifest_extension(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Expands `-f` arguments into files, in order; directories list their manifests sorted by path.
+pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnostic> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Origin::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| {
+            Diagnostic::error("io", format!("cannot read {}: {e}", p.display()))
+                .with_help("check the path given with -f")
+        })?;
+        if !meta.is_dir() {
+            out.push(Origin::File(p.clone()));
+            continue;
+        }
+        let mut walker = walkdir::WalkDir::new(p)
+            .follow_links(true)
+            .sort_by_file_name()
+            .min_depth(1);
+        if !recursive {
+            walker = walker.max_depth(1);
+        }
+        let mut found = Vec::new();
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let what = if e.loop_ancestor().is_some() {
+                    "a symlink loop".to_string()
+                } else {
+                    e.to_string()
+                };
+                Diagnostic::error(
+                    "io",
+                    format!(
+                        "cannot walk {}: {what}",
+                        e.path().unwrap_or(p).display()
+                    ),
+                )
+            })?;
+            if entry.file_type().is_file() && has_manifest_extension(entry.path()) {
+                found.push(entry.into_path());
+            }
+        }
+        found.sort();
+        out.extend(found.into_iter().map(Origin::File));
+    }
+    Ok(out)
+}
+
+/// Decodes bytes as UTF-8 text, refusing what Kubernetes tools cannot read.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error("encoding", format!("{name} is UTF-16; manifests must be UTF-8"))
+            .with_help("convert it, e.g. `iconv -f UTF-16 -t UTF-8`"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+        let (line, col) = crate::yaml::stream::line_col(&valid, at);
+        Diagnostic::error("encoding", format!("{name} is not valid UTF-8 (byte {at})"))
+            .at(name, None, line, col)
+            .with_help("save the file as UTF-8")
+    })?;
+    let (rest, bom) = crate::yaml::stream::strip_bom(&text);
+    let rest = if bom { rest.to_string() } else { text };
+    if let Some(at) = rest.find('\0') {
+        let (line, col) = crate::yaml::stream::line_col(&rest, at);
+        return Err(Diagnostic::error("encoding", format!("{name} contains a NUL byte; it is not a text manifest"))
+            .at(name, None, line, col));
+    }
+    Ok((rest, bom))
+}
+
+/// Reads one input.
+pub fn read(origin: &Origin) -> Result<Source, Diagnostic> {
+    let (name, bytes) = match origin {
+        Origin::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .map_err(|e| Diagnostic::error("io", format!("cannot read standard input: {e}")))?;
+            ("<stdin>".to_string(), buf)
+        }
+        Origin::File(p) => {
+            let name = p.display().to_string();
+            let bytes = std::fs::read(p)
+                .map_err(|e| Diagnostic::error("io", format!("cannot read {name}: {e}")))?;
+            (name, bytes)
+        }
+    };
+    let (text, bom) = decode(&name, bytes)?;
+    Ok(Source {
+        origin: origin.clone(),
+        name,
+        text,
+        bom,
+    })
+}

@@ -1,0 +1,340 @@
+//! The document pipeline shared by every front end: split sources into documents, parse them, learn
+//! the stream's context (Tasks, Agents, the config), plan every workload, and render.
+//!
+//! Documents that are not pod-bearing are never kept parsed: they are checked once and later copied
+//! as bytes. Errors are collected for the whole run before anything is written.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::config::{self, ConfigIssue, KubeOpenCodeConfig};
+use crate::diag::Diagnostic;
+use crate::engine::{self, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan};
+use crate::input::Source;
+use crate::render;
+use crate::yaml::stream::{self, Format};
+use crate::yaml::tree::{self, Limits, Node};
+
+/// One document of a source.
+#[derive(Debug, Clone)]
+pub struct DocRef {
+    pub source: usize,
+    /// 0-based index within the source.
+    pub index: usize,
+    pub range: Range<usize>,
+    /// 1-based line where the document's bytes start.
+    pub line: usize,
+    pub format: Format,
+}
+
+/// A parsed document.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub value: Value,
+    /// YAML documents only; None for an empty document.
+    pub root: Option<Node>,
+}
+
+/// Byte offset of a 1-based line and column in a text.
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[start..];
+    start
+        + line_text
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i)
+}
+
+/// A diagnostic located at a line/column of a document.
+pub fn located(
+    src: &Source,
+    text: &Arc<str>,
+    d: &DocRef,
+    line_in_doc: usize,
+    col: usize,
+    len: usize,
+    mut diag: Diagnostic,
+) -> Diagnostic {
+    let doc_text = &src.text[d.range.clone()];
+    let start = d.range.start + offset_of(doc_text, line_in_doc, col);
+    let line = d.line + line_in_doc - 1;
+    diag = diag.at(&src.name, Some(d.index + 1), line, col);
+    let len = len.min(src.text.len().saturating_sub(start));
+    diag.with_snippet(text.clone(), start, len)
+}
+
+/// Splits a source into documents.
+pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnostic> {
+    match stream::detect_format(&src.text) {
+        Format::Yaml => Ok(stream::split_yaml(&src.text)
+            .into_iter()
+            .enumerate()
+            .map(|(index, c)| DocRef {
+                source: source_index,
+                index,
+                range: c.range,
+                line: c.line,
+                format: Format::Yaml,
+            })
+            .collect()),
+        Format::Json => {
+            let mut out = Vec::new();
+            let mut it = serde_json::Deserializer::from_str(&src.text)
+                .into_iter::<serde::de::IgnoredAny>();
+            let mut start = 0;
+            loop {
+                match it.next() {
+                    None => break,
+                    Some(Ok(_)) => {
+                        let end = it.byte_offset();
+                        let (line, _) = stream::line_col(&src.text, start);
+                        out.push(DocRef {
+                            source: source_index,
+                            index: out.len(),
+                            range: start..end,
+                            line,
+                            format: Format::Json,
+                        });
+                        start = end;
+                    }
+                    Some(Err(e)) => {
+                        let text: Arc<str> = Arc::from(src.text.as_str());
+                        let whole = DocRef {
+                            source: source_index,
+                            index: out.len(),
+                            range: 0..src.text.len(),
+                            line: 1,
+                            format: Format::Json,
+                        };
+                        let diag = Diagnostic::error("json-syntax", format!("invalid JSON: {e}"));
+                        return Err(located(src, &text, &whole, e.line().max(1), e.column().max(1), 1, diag)
+                            .with_help("fix the JSON syntax (or write the file as YAML)"));
+                    }
+                }
+            }
+            if let Some(last) = out.last_mut() {
+                last.range.end = src.text.len();
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Parses one document.
+pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagnostic> {
+    let text = &src.text[d.range.clone()];
+    match d.format {
+        Format::Json => {
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                let shared: Arc<str> = Arc::from(src.text.as_str());
+                located(src, &shared, d, e.line().max(1), e.column().max(1), 1,
+                    Diagnostic::error("json-syntax", format!("invalid JSON: {e}")))
+            })?;
+            Ok(Parsed { value, root: None })
+        }
+        Format::Yaml => {
+            if stream::is_blank_yaml(text) {
+                return Ok(Parsed { value: Value::Null, root: None });
+            }
+            let (doc, value) = tree::parse_value(text, limits).map_err(|e| {
+                let shared: Arc<str> = Arc::from(src.text.as_str());
+                let help = if e.message.contains("tab") {
+                    "indent with spaces: YAML does not allow tabs for indentation"
+                } else if e.message.contains("duplicate key") {
+                    "remove one of the two keys: Kubernetes rejects duplicates"
+                } else if e.message.contains("nesting") || e.message.contains("too many nodes") {
+                    "the document is larger than the limits allow (see --max-depth / --max-nodes)"
+                } else {
+                    "check the indentation and quoting around this place"
+                };
+                located(src, &shared, d, e.line.max(1), e.col.max(1), 1,
+                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message)))
+                .with_help(help)
+            })?;
+            Ok(Parsed { value, root: doc.root })
+        }
+    }
+}
+
+/// True for documents the engine may edit (pod-bearing kinds and Lists).
+pub fn is_candidate(v: &Value) -> bool {
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
+    kind.ends_with("List")
+        || matches!(
+            kind,
+            "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" | "CronJob"
+        )
+}
+
+pub fn is_config(v: &Value) -> bool {
+    v.get("kind").and_then(Value::as_str) == Some(config::KIND)
+        && v.get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.starts_with("kubeopencode.io/"))
+}
+
+/// Turns config issues into located diagnostics.
+pub fn config_diagnostics(
+    src: &Source,
+    d: &DocRef,
+    root: Option<&Node>,
+    issues: Vec<ConfigIssue>,
+) -> Vec<Diagnostic> {
+    let shared: Arc<str> = Arc::from(src.text.as_str());
+    issues
+        .into_iter()
+        .map(|i| {
+            let path: Vec<engine::Seg> = i.path.iter().map(|k| engine::Seg::Key(k.clone())).collect();
+            let mut diag = Diagnostic::error("config", i.message.clone());
+            diag.field = Some(i.path_string()).filter(|s| !s.is_empty());
+            if let Some(h) = &i.help {
+                diag = diag.with_help(h.clone());
+            }
+            match root {
+                Some(root) => {
+                    let n = render::locate(root, &path, i.at_key);
+                    let len = if matches!(n.kind, tree::Kind::Scalar { .. }) { n.pos.end - n.pos.start } else { 1 };
+                    located(src, &shared, d, n.pos.line, n.pos.col, len.max(1), diag)
+                }
+                None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
+            }
+        })
+        .collect()
+}
+
+/// A config and the warnings about it.
+pub type ConfigRead = (KubeOpenCodeConfig, Vec<Diagnostic>);
+
+/// Reads a config document: exactly one non-empty document that is a KubeOpenCodeConfig.
+pub fn read_config(src: &Source, limits: &Limits) -> Result<ConfigRead, Vec<Diagnostic>> {
+    let docs = split(src, 0).map_err(|e| vec![e])?;
+    let mut found = Vec::new();
+    for d in &docs {
+        let p = parse(src, d, limits).map_err(|e| vec![e])?;
+        if !p.value.is_null() {
+            found.push((d.clone(), p));
+        }
+    }
+    match found.len() {
+        1 => {
+            let (d, p) = found.remove(0);
+            config_from(src, &d, &p)
+        }
+        0 => Err(vec![Diagnostic::error("config", format!("{} holds no document", src.name))
+            .with_help("pass a KubeOpenCodeConfig manifest with -c")]),
+        n => Err(vec![Diagnostic::error("config", format!("{} holds {n} documents; expected one KubeOpenCodeConfig", src.name))]),
+    }
+}
+
+/// Validates a parsed KubeOpenCodeConfig document.
+pub fn config_from(src: &Source, d: &DocRef, p: &Parsed) -> Result<ConfigRead, Vec<Diagnostic>> {
+    match config::from_value(&p.value) {
+        Ok((c, tolerated)) => {
+            let mut warnings = config_diagnostics(src, d, p.root.as_ref(), tolerated);
+            for w in &mut warnings {
+                w.severity = Severity::Warning;
+            }
+            Ok((c, warnings))
+        }
+        Err(issues) => Err(config_diagnostics(src, d, p.root.as_ref(), issues)),
+    }
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone)]
+pub struct DocOutput {
+    /// The document's new text (YAML or JSON), or None when it is unchanged.
+    pub text: Option<String>,
+    /// Why the document was re-emitted instead of edited in place.
+    pub fallback: Option<String>,
+    pub plans: Vec<WorkloadPlan>,
+}
+
+/// Plans and renders documents.
+pub struct Processor<'a> {
+    pub otel: Option<&'a config::OpenTelemetry>,
+    pub ctx: &'a StreamContext,
+    pub opts: &'a Options,
+    pub normalize: bool,
+}
+
+impl Processor<'_> {
+    pub fn plan(&self, p: &Parsed) -> Vec<WorkloadPlan> {
+        engine::plan_document(&p.value, self.otel, self.ctx, self.opts)
+    }
+
+    /// Renders a document given its plans. `value` receives the edited value.
+    pub fn render(&self, text: &str, d: &DocRef, p: &mut Parsed, plans: Vec<WorkloadPlan>) -> DocOutput {
+        let changed = plans.iter().any(|pl| !pl.edits().is_empty());
+        if !changed && !self.normalize {
+            return DocOutput { text: None, fallback: None, plans };
+        }
+        engine::apply(&mut p.value, &plans);
+        if d.format == Format::Json {
+            return DocOutput { text: Some(render::reemit_json(text, &p.value)), fallback: None, plans };
+        }
+        if p.value.is_null() && p.root.is_none() {
+            return DocOutput { text: None, fallback: None, plans };
+        }
+        if !self.normalize {
+            if let Some(root) = &p.root {
+                match render::splice(text, root, &plans) {
+                    Ok(out) => return DocOutput { text: Some(out), fallback: None, plans },
+                    Err(render::Fallback(reason)) => {
+                        return DocOutput {
+                            text: Some(render::reemit_yaml(text, Some(root), &p.value)),
+                            fallback: Some(reason),
+                            plans,
+                        };
+                    }
+                }
+            }
+        }
+        DocOutput { text: Some(render::reemit_yaml(text, p.root.as_ref(), &p.value)), fallback: None, plans }
+    }
+}
+
+/// A note from the engine as a located diagnostic.
+pub fn note_diagnostic(src: &Source, shared: &Arc<str>, d: &DocRef, root: Option<&Node>, plan: &WorkloadPlan, note: &Note) -> Diagnostic {
+    let mut diag = Diagnostic::new(note.severity, note.code, note.message.clone());
+    diag.resource = Some(plan.resource.to_string());
+    diag.field = Some(engine::path_string(&note.path)).filter(|s| !s.is_empty());
+    if let Some(h) = &note.help {
+        diag = diag.with_help(h.clone());
+    }
+    match root {
+        Some(root) => {
+            let n = render::locate(root, &note.path, false);
+            let len = match n.kind {
+                tree::Kind::Scalar { .. } => n.pos.end - n.pos.start,
+                _ => 1,
+            };
+            located(src, shared, d, n.pos.line, n.pos.col, len.max(1), diag)
+        }
+        None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
+    }
+}
+
+/// All diagnostics of a document's plans (failures first).
+pub fn plan_diagnostics(src: &Source, shared: &Arc<str>, d: &DocRef, root: Option<&Node>, plans: &[WorkloadPlan]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for plan in plans {
+        if let Outcome::Failed(note) = &plan.outcome {
+            out.push(note_diagnostic(src, shared, d, root, plan, note));
+        }
+        for note in &plan.notes {
+            out.push(note_diagnostic(src, shared, d, root, plan, note));
+        }
+    }
+    out.sort_by_key(|x| std::cmp::Reverse(x.severity == Severity::Error));
+    out
+}

@@ -1,0 +1,342 @@
+//! Renderers: apply an engine plan to a document's text.
+//!
+//! [`splice`] edits the source text in place: it only touches the env entries the plan adds,
+//! removes or changes, so comments, quoting, key order and indentation everywhere else stay byte
+//! for byte. When the env list is written in a way that cannot be edited safely as text (flow
+//! style, aliases, `env: null`…) it says why, and the caller re-emits that one document instead.
+
+use serde_json::Value;
+
+use crate::engine::{ContainerEdit, Seg, WorkloadPlan};
+use crate::yaml::emit::{self, EmitOptions};
+use crate::yaml::scalar;
+use crate::yaml::stream;
+use crate::yaml::tree::{Kind, Node, Style};
+
+/// Finds the node at a path; None when the path leaves the tree or goes through an alias.
+pub fn node_at<'a>(root: &'a Node, path: &[Seg]) -> Option<&'a Node> {
+    path.iter().try_fold(root, |n, seg| match (seg, &n.kind) {
+        (Seg::Key(k), Kind::Map { .. }) => n.get(k),
+        (Seg::Index(i), Kind::Seq { items, .. }) => items.get(*i),
+        _ => None,
+    })
+}
+
+/// Like [`node_at`], but stops at the deepest node that exists, and can return a mapping key.
+pub fn locate<'a>(root: &'a Node, path: &[Seg], at_key: bool) -> &'a Node {
+    let mut n = root;
+    for (i, seg) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let next = match (seg, &n.kind) {
+            (Seg::Key(k), Kind::Map { entries, .. }) => entries
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(key, v)| if last && at_key { key } else { v }),
+            (Seg::Index(i), Kind::Seq { items, .. }) => items.get(*i),
+            _ => None,
+        };
+        match next {
+            Some(next) => n = next,
+            None => break,
+        }
+    }
+    n
+}
+
+/// Why a document could not be edited as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallback(pub String);
+
+struct Op {
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+fn is_line_start(text: &str, at: usize) -> bool {
+    at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n')
+}
+
+/// The position after the end of the line that contains `at` (or `at` itself at a line start).
+fn after_line(text: &str, at: usize) -> usize {
+    if is_line_start(text, at) {
+        return at;
+    }
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Column (in characters) of a byte offset.
+fn column(text: &str, at: usize) -> usize {
+    text[line_start(text, at)..at].chars().count()
+}
+
+/// The byte offset of the `-` that introduces a block sequence item.
+fn dash_of(text: &str, item: &Node) -> Result<usize, Fallback> {
+    let before = &text[..item.pos.start];
+    let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
+    if trimmed.ends_with('-') {
+        let dash = trimmed.len() - 1;
+        if text[line_start(text, dash)..dash].chars().all(|c| c == ' ') {
+            return Ok(dash);
+        }
+    }
+    Err(Fallback("a list item is not laid out as `- …` on its own line".into()))
+}
+
+/// The indentation step used by nested mappings near a node (2 when nothing tells).
+fn indent_step(text: &str, node: &Node) -> usize {
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        if let Kind::Map { entries, flow: false } = &n.kind {
+            for (k, v) in entries {
+                if let Kind::Map { entries: inner, flow: false } = &v.kind {
+                    if let Some((ik, _)) = inner.first() {
+                        let outer = column(text, k.pos.start);
+                        let inner_col = column(text, ik.pos.start);
+                        if inner_col > outer && !text[k.pos.end..ik.pos.start].trim_start_matches([' ', ':']).starts_with('{') {
+                            return inner_col - outer;
+                        }
+                    }
+                }
+                todo.push(v);
+            }
+        }
+        if let Kind::Seq { items, flow: false } = &n.kind {
+            todo.extend(items.iter());
+        }
+    }
+    2
+}
+
+struct EnvLayout {
+    dash_col: usize,
+    content_col: usize,
+}
+
+/// Text range of each item of a block sequence: comment lines before an item belong to it.
+fn item_ranges(text: &str, items: &[Node]) -> Result<Vec<(usize, usize)>, Fallback> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut prev_end: Option<usize> = None;
+    for item in items {
+        let dash = dash_of(text, item)?;
+        let start = match prev_end {
+            Some(e) => e,
+            None => line_start(text, dash),
+        };
+        let end = after_line(text, item.pos.end);
+        out.push((start, end));
+        prev_end = Some(end);
+    }
+    Ok(out)
+}
+
+fn emit_options(text: &str, root: &Node, seq_indented: bool) -> EmitOptions {
+    EmitOptions {
+        indent: indent_step(text, root),
+        indent_sequences: seq_indented,
+        eol: stream::line_ending(text),
+    }
+}
+
+fn fix_eof(text: &str, pos: usize, mut insert: String, eol: &str) -> String {
+    if pos == text.len() && !text.is_empty() && !text.ends_with('\n') {
+        if let Some(stripped) = insert.strip_suffix(eol) {
+            insert = format!("{eol}{stripped}");
+        }
+    }
+    insert
+}
+
+fn container_ops(
+    text: &str,
+    root: &Node,
+    edit: &ContainerEdit,
+    ops: &mut Vec<Op>,
+) -> Result<(), Fallback> {
+    let container = node_at(root, &edit.path)
+        .ok_or_else(|| Fallback("the container is reached through an alias".into()))?;
+    if !container.is_block_map() {
+        return Err(Fallback(format!("container `{}` is written in flow style", edit.name)));
+    }
+    let env_node = container.get("env");
+    if !edit.env_present {
+        if env_node.is_some() {
+            return Err(Fallback(format!("container `{}` has `env: null`", edit.name)));
+        }
+        return add_env_key(text, root, container, edit, ops);
+    }
+    let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
+    let Kind::Seq { items, flow: false } = &env.kind else {
+        return Err(Fallback(format!("the env list of container `{}` is written in flow style", edit.name)));
+    };
+    if env.has_alias_or_anchor() {
+        return Err(Fallback(format!("the env list of container `{}` uses anchors or aliases", edit.name)));
+    }
+    let ranges = item_ranges(text, items)?;
+    let first = &items[0];
+    let dash = dash_of(text, first)?;
+    let layout = EnvLayout {
+        dash_col: column(text, dash),
+        content_col: column(text, first.pos.start).max(column(text, dash) + 2),
+    };
+    let opts = emit_options(text, container, false);
+    let removed_all = edit.remove.len() == items.len() && edit.insert.is_empty();
+    if removed_all {
+        // Drop the whole `env:` entry, which the injection created.
+        let key_node = match &container.kind {
+            Kind::Map { entries, .. } => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some("env"))
+                .map(|(k, _)| k),
+            _ => None,
+        }
+        .ok_or_else(|| Fallback("env key not found".into()))?;
+        let start = line_start(text, key_node.pos.start);
+        if text[start..key_node.pos.start].trim().is_empty() {
+            ops.push(Op { start, end: after_line(text, env.pos.end), text: String::new() });
+            return Ok(());
+        }
+        return Err(Fallback("`env:` does not start its line".into()));
+    }
+    for &i in &edit.remove {
+        let (start, end) = ranges[i];
+        ops.push(Op { start, end, text: String::new() });
+    }
+    for (at, entries) in &edit.insert {
+        let pos = if *at < items.len() { ranges[*at].0 } else { ranges[items.len() - 1].1 };
+        let rendered = emit::emit_seq_items(entries, layout.dash_col, layout.content_col, &opts);
+        let rendered = fix_eof(text, pos, rendered, opts.eol);
+        ops.push(Op { start: pos, end: pos, text: rendered });
+    }
+    for (i, value) in &edit.set_value {
+        let item = &items[*i];
+        let v = item
+            .get("value")
+            .ok_or_else(|| Fallback("an env entry to update has no `value` key".into()))?;
+        if !matches!(v.kind, Kind::Scalar { .. }) {
+            return Err(Fallback("an env value to update is not a scalar".into()));
+        }
+        let mut rendered = scalar::render_scalar(value).into_owned();
+        if matches!(v.kind, Kind::Scalar { style: Style::Literal | Style::Folded, .. }) {
+            rendered.push_str(opts.eol);
+        }
+        ops.push(Op { start: v.pos.start, end: v.pos.end, text: rendered });
+    }
+    Ok(())
+}
+
+fn add_env_key(
+    text: &str,
+    root: &Node,
+    container: &Node,
+    edit: &ContainerEdit,
+    ops: &mut Vec<Op>,
+) -> Result<(), Fallback> {
+    let Kind::Map { entries, .. } = &container.kind else {
+        return Err(Fallback("container is not a mapping".into()));
+    };
+    let Some((first_key, _)) = entries.first() else {
+        return Err(Fallback("empty container".into()));
+    };
+    let key_col = column(text, first_key.pos.start);
+    // Follow the document's sequence style: is the containers list indented under its key?
+    let list_path = &edit.path[..edit.path.len().saturating_sub(1)];
+    let parent_path = &list_path[..list_path.len().saturating_sub(1)];
+    let indented = node_at(root, parent_path)
+        .and_then(|parent| match &parent.kind {
+            Kind::Map { entries, .. } => entries
+                .iter()
+                .find(|(k, _)| Some(k.as_str().unwrap_or_default()) == list_path.last().and_then(|s| match s {
+                    Seg::Key(k) => Some(k.as_str()),
+                    Seg::Index(_) => None,
+                }))
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        })
+        .and_then(|(k, v)| match &v.kind {
+            Kind::Seq { items, flow: false } => items
+                .first()
+                .and_then(|i| dash_of(text, i).ok())
+                .map(|d| column(text, d) > column(text, k.pos.start)),
+            _ => None,
+        })
+        .unwrap_or(false);
+    let opts = emit_options(text, root, indented);
+    let entries: Vec<Value> = edit.insert.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+    let rendered = emit::emit_map_entry("env", &Value::Array(entries), key_col, &opts);
+    let pos = after_line(text, container.pos.end);
+    let rendered = fix_eof(text, pos, rendered, opts.eol);
+    ops.push(Op { start: pos, end: pos, text: rendered });
+    Ok(())
+}
+
+/// Applies the plans to the document text. `root` is the parsed tree of `text`.
+pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
+    if text.contains('\t') && text.lines().any(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t')) {
+        return Err(Fallback("the document indents with tabs".into()));
+    }
+    let mut ops = Vec::new();
+    for plan in plans {
+        for edit in plan.edits() {
+            container_ops(text, root, edit, &mut ops)?;
+        }
+    }
+    ops.sort_by_key(|o| (o.start, o.end));
+    for pair in ops.windows(2) {
+        if pair[0].end > pair[1].start {
+            return Err(Fallback("overlapping edits".into()));
+        }
+    }
+    let mut out = text.to_string();
+    for op in ops.iter().rev() {
+        out.replace_range(op.start..op.end, &op.text);
+    }
+    Ok(out)
+}
+
+/// Re-emits a whole document, keeping what comes before its content (`---`, leading comments).
+pub fn reemit_yaml(text: &str, root: Option<&Node>, value: &Value) -> String {
+    let eol = stream::line_ending(text);
+    let prefix_end = root.map_or(0, |r| line_start(text, r.pos.start));
+    let prefix = &text[..prefix_end];
+    let opts = EmitOptions {
+        indent: 2,
+        indent_sequences: false,
+        eol,
+    };
+    let mut out = prefix.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push_str(eol);
+    }
+    out.push_str(&emit::emit_document(value, &opts));
+    out
+}
+
+/// Re-emits a JSON document with the indentation the original used.
+pub fn reemit_json(original: &str, value: &Value) -> String {
+    let indent = original
+        .lines()
+        .nth(1)
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .filter(|&n| n > 0);
+    let out = match indent {
+        None if !original.trim().contains('\n') => serde_json::to_string(value).unwrap_or_default(),
+        n => {
+            let spaces = " ".repeat(n.unwrap_or(2));
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(spaces.as_bytes());
+            let mut buf = Vec::new();
+            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+            if serde::Serialize::serialize(value, &mut ser).is_err() {
+                return original.to_string();
+            }
+            String::from_utf8(buf).unwrap_or_default()
+        }
+    };
+    let leading = &original[..original.len() - original.trim_start().len()];
+    let trailing = &original[original.trim_end().len()..];
+    format!("{leading}{out}{trailing}")
+}

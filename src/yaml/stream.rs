@@ -1,0 +1,181 @@
+//! Splitting a manifest file into documents, without parsing them.
+//!
+//! A line that starts with `---` (followed by white space or the end of the line) always starts a
+//! new YAML document, and a line that starts with `...` always ends one: the YAML spec forbids
+//! both at column 0 inside any scalar. So the stream can be cut into documents by looking at line
+//! starts only, which lets every document be parsed, edited and written on its own, and lets
+//! untouched documents be copied byte for byte.
+//!
+//! A file whose first non-blank character is `{` or `[` is read as a stream of JSON values instead.
+
+use std::ops::Range;
+
+/// How the documents of a file are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+/// One document of a file: its bytes (separator line included) and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// Byte range in the file text (after the BOM).
+    pub range: Range<usize>,
+    /// 1-based line of the first byte of the chunk.
+    pub line: usize,
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: &str = "\u{feff}";
+
+/// Strips a leading UTF-8 BOM. Returns the rest and whether there was one.
+pub fn strip_bom(text: &str) -> (&str, bool) {
+    match text.strip_prefix(BOM) {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    }
+}
+
+/// Guesses the format from the first non-blank character.
+pub fn detect_format(text: &str) -> Format {
+    match text.trim_start().as_bytes().first() {
+        Some(b'{') | Some(b'[') => Format::Json,
+        _ => Format::Yaml,
+    }
+}
+
+fn is_marker_line(line: &[u8], marker: &[u8; 3]) -> bool {
+    line.starts_with(marker)
+        && matches!(line.get(3), None | Some(b' ') | Some(b'\t') | Some(b'\r') | Some(b'\n'))
+}
+
+/// Cuts a YAML stream into chunks. Every byte of `text` belongs to exactly one chunk, in order, so
+/// concatenating the chunks gives the text back. A chunk starts at a `---` line (or at the start of
+/// the text) and ends before the next `---` line or after a `...` line.
+pub fn split_yaml(text: &str) -> Vec<Chunk> {
+    let bytes = text.as_bytes();
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1usize;
+    let mut pos = 0usize;
+    let mut line_no = 1usize;
+    while pos < bytes.len() {
+        let end = memchr_newline(bytes, pos).map_or(bytes.len(), |i| i + 1);
+        let line = &bytes[pos..end];
+        if is_marker_line(line, b"---") && pos > start {
+            chunks.push(Chunk {
+                range: start..pos,
+                line: start_line,
+            });
+            start = pos;
+            start_line = line_no;
+        }
+        if is_marker_line(line, b"...") {
+            chunks.push(Chunk {
+                range: start..end,
+                line: start_line,
+            });
+            start = end;
+            start_line = line_no + 1;
+        }
+        pos = end;
+        line_no += 1;
+    }
+    if start < bytes.len() || chunks.is_empty() {
+        chunks.push(Chunk {
+            range: start..bytes.len(),
+            line: start_line,
+        });
+    }
+    chunks
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i)
+}
+
+/// True when a YAML chunk holds no content: only blank lines, comments, directives and markers.
+pub fn is_blank_yaml(chunk: &str) -> bool {
+    chunk.lines().all(|line| {
+        let t = line.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..." || t.starts_with("--- #")
+    })
+}
+
+/// Line ending style of a text: CRLF when its first line ends with `\r\n`.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// 1-based line and column of a byte offset (column counted in characters).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(text: &str) -> Vec<&str> {
+        split_yaml(text).into_iter().map(|c| &text[c.range]).collect()
+    }
+
+    #[test]
+    fn splits_on_markers_and_keeps_every_byte() {
+        let text = "# lead\n---\na: 1\n--- # two\nb: 2\n...\n---\nc: 3";
+        let p = pieces(text);
+        assert_eq!(p, vec!["# lead\n", "---\na: 1\n", "--- # two\nb: 2\n...\n", "---\nc: 3"]);
+        assert_eq!(p.concat(), text);
+        let lines: Vec<usize> = split_yaml(text).iter().map(|c| c.line).collect();
+        assert_eq!(lines, vec![1, 2, 4, 7]);
+    }
+
+    #[test]
+    fn no_marker_is_one_document() {
+        assert_eq!(pieces("a: 1\n"), vec!["a: 1\n"]);
+        assert_eq!(pieces(""), vec![""]);
+    }
+
+    #[test]
+    fn dashes_inside_content_do_not_split() {
+        let text = "a: ---x\nb: |\n  ----\n  --- not at column 0\n";
+        assert_eq!(pieces(text).len(), 1);
+    }
+
+    #[test]
+    fn crlf_markers() {
+        let text = "a: 1\r\n---\r\nb: 2\r\n";
+        assert_eq!(pieces(text), vec!["a: 1\r\n", "---\r\nb: 2\r\n"]);
+        assert_eq!(line_ending(text), "\r\n");
+    }
+
+    #[test]
+    fn blank_detection() {
+        assert!(is_blank_yaml("---\n# only a comment\n\n"));
+        assert!(!is_blank_yaml("---\na: 1\n"));
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "ab\nçd: x\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 5), (2, 2));
+    }
+}

@@ -1,0 +1,622 @@
+//! A YAML document as a tree of nodes that remember where they are in the source text.
+//!
+//! The tree is what the format-preserving renderer edits against (it needs byte offsets of list
+//! items and mapping entries), and it converts to a `serde_json::Value` with the rules Kubernetes
+//! uses to read YAML (go-yaml v2: YAML 1.1 plain scalars, merge keys, duplicate keys rejected).
+//!
+//! Building is iterative with an explicit depth limit, aliases are never expanded in the tree, and
+//! the conversion to a value counts every node it produces (aliases included) against a budget, so
+//! hostile input (deep nesting, "billion laughs") ends in an error, not a crash.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
+use serde_json::{Map, Number, Value};
+
+use super::scalar::{Plain, resolve_plain};
+
+/// Limits for one document.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Maximum nesting of collections.
+    pub max_depth: usize,
+    /// Maximum number of nodes the document may expand to (aliases counted each time used).
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 2_000_000,
+        }
+    }
+}
+
+/// Where a node is: byte offsets in the document text and its 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// Byte offset of the node's first character.
+    pub start: usize,
+    /// Byte offset just after the node's content (for block collections: after their last child).
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+    /// 1-based column of `start`, in characters.
+    pub col: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Scalar {
+        value: String,
+        style: Style,
+        tag: Option<String>,
+    },
+    Seq {
+        items: Vec<Node>,
+        flow: bool,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        flow: bool,
+    },
+    /// `*name`: refers to an anchored node (by the parser's anchor id).
+    Alias(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    /// Anchor id (0 = none).
+    pub anchor: usize,
+    pub kind: Kind,
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            Kind::Map { entries, .. } => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_block_seq(&self) -> bool {
+        matches!(self.kind, Kind::Seq { flow: false, .. })
+    }
+
+    pub fn is_block_map(&self) -> bool {
+        matches!(self.kind, Kind::Map { flow: false, .. })
+    }
+
+    /// True when the subtree has an alias or an anchor (editing it textually would be unsafe).
+    pub fn has_alias_or_anchor(&self) -> bool {
+        if self.anchor != 0 {
+            return true;
+        }
+        match &self.kind {
+            Kind::Alias(_) => true,
+            Kind::Scalar { .. } => false,
+            Kind::Seq { items, .. } => items.iter().any(Node::has_alias_or_anchor),
+            Kind::Map { entries, .. } => entries
+                .iter()
+                .any(|(k, v)| k.has_alias_or_anchor() || v.has_alias_or_anchor()),
+        }
+    }
+}
+
+/// A parse error, located in the document text (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl std::fmt::Display for YamlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at line {} column {}", self.message, self.line, self.col)
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// A parsed document: its tree (None for an empty document) and the anchors it defines.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Option<Node>,
+}
+
+/// Converts parser markers (character based) to byte offsets.
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        let ascii = text.is_ascii();
+        let line_starts = if ascii {
+            Vec::new()
+        } else {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        };
+        Offsets {
+            text,
+            ascii,
+            line_starts,
+        }
+    }
+
+    fn byte(&self, m: Marker) -> usize {
+        if self.ascii {
+            return m.index().min(self.text.len());
+        }
+        let line_start = self
+            .line_starts
+            .get(m.line().saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let rest = &self.text[line_start..];
+        rest.char_indices()
+            .nth(m.col())
+            .map_or(self.text.len(), |(i, _)| line_start + i)
+    }
+
+    fn pos(&self, span: Span) -> Pos {
+        Pos {
+            start: self.byte(span.start),
+            end: self.byte(span.end),
+            line: span.start.line(),
+            col: span.start.col() + 1,
+        }
+    }
+}
+
+fn style_of(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+enum Open {
+    Seq(Node),
+    Map(Node, Option<Node>),
+}
+
+/// Parses one document (a chunk from [`super::stream::split_yaml`]).
+pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
+    let offsets = Offsets::new(text);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0usize;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| YamlError {
+            message: e.info().to_string(),
+            line: e.marker().line(),
+            col: e.marker().col() + 1,
+        })?;
+        let pos = offsets.pos(span);
+        let located = |message: String| YamlError {
+            message,
+            line: pos.line,
+            col: pos.col,
+        };
+        let node = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(located(
+                        "a second document starts here without a `---` line".into(),
+                    ));
+                }
+                continue;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
+                continue;
+            }
+            Event::Scalar(value, style, anchor, tag) => Node {
+                pos: if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    block_scalar_pos(text, &offsets, pos)
+                } else {
+                    pos
+                },
+                anchor,
+                kind: Kind::Scalar {
+                    value: value.into_owned(),
+                    style: style_of(style),
+                    tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                },
+            },
+            Event::Alias(id) => Node {
+                pos,
+                anchor: 0,
+                kind: Kind::Alias(id),
+            },
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    return Err(located(format!(
+                        "nesting deeper than {} levels",
+                        limits.max_depth
+                    )));
+                }
+                let flow = pos.end > pos.start;
+                let is_seq = matches!(event, Event::SequenceStart(..));
+                let kind = if is_seq {
+                    Kind::Seq {
+                        items: Vec::new(),
+                        flow,
+                    }
+                } else {
+                    Kind::Map {
+                        entries: Vec::new(),
+                        flow,
+                    }
+                };
+                let node = Node {
+                    pos: Pos {
+                        end: pos.start,
+                        ..pos
+                    },
+                    anchor,
+                    kind,
+                };
+                stack.push(if is_seq {
+                    Open::Seq(node)
+                } else {
+                    Open::Map(node, None)
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = stack.pop() else {
+                    return Err(located("unbalanced collection end".into()));
+                };
+                let mut node = match open {
+                    Open::Seq(node) | Open::Map(node, None) => node,
+                    Open::Map(_, Some(_)) => {
+                        return Err(located("mapping key without a value".into()));
+                    }
+                };
+                let flow = matches!(
+                    node.kind,
+                    Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. }
+                );
+                if flow {
+                    node.pos.end = pos.end;
+                }
+                node
+            }
+        };
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(Open::Seq(seq)) => {
+                seq.pos.end = seq.pos.end.max(node.pos.end);
+                if let Kind::Seq { items, .. } = &mut seq.kind {
+                    items.push(node);
+                }
+            }
+            Some(Open::Map(map, pending)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => {
+                    map.pos.end = map.pos.end.max(node.pos.end);
+                    if let Kind::Map { entries, .. } = &mut map.kind {
+                        if let Some(k) = key.as_str() {
+                            if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
+                                return Err(YamlError {
+                                    message: format!("duplicate key `{k}` in a mapping"),
+                                    line: key.pos.line,
+                                    col: key.pos.col,
+                                });
+                            }
+                        }
+                        entries.push((key, node));
+                    }
+                }
+            },
+        }
+    }
+    Ok(Document { root })
+}
+
+/// The parser's span of a block scalar covers its content only, and ends where the next token
+/// starts. The node spans from its `|`/`>` header to the start of the line after its content.
+fn block_scalar_pos(text: &str, offsets: &Offsets, pos: Pos) -> Pos {
+    let end = pos.end.min(text.len());
+    let end = match text[..end].rfind('\n') {
+        Some(i) if i + 1 > pos.start => i + 1,
+        _ => end,
+    };
+    let start = text[..pos.start.min(text.len())]
+        .rfind(['|', '>'])
+        .unwrap_or(pos.start);
+    let line = text[..start].matches('\n').count() + 1;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let _ = offsets;
+    Pos {
+        start,
+        end,
+        line,
+        col: text[line_start..start].chars().count() + 1,
+    }
+}
+
+/// Conversion of a tree to JSON, the way Kubernetes reads YAML.
+pub fn to_value(doc: &Document, limits: &Limits) -> Result<Value, YamlError> {
+    let Some(root) = &doc.root else {
+        return Ok(Value::Null);
+    };
+    let mut anchors: HashMap<usize, &Node> = HashMap::new();
+    collect_anchors(root, &mut anchors);
+    let mut conv = Converter {
+        anchors,
+        budget: limits.max_nodes,
+        max_depth: limits.max_depth,
+    };
+    conv.value(root, 0)
+}
+
+fn collect_anchors<'a>(node: &'a Node, out: &mut HashMap<usize, &'a Node>) {
+    // Iterative walk: depth was already bounded by the parser, but keep the stack explicit.
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        if n.anchor != 0 {
+            out.insert(n.anchor, n);
+        }
+        match &n.kind {
+            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            Kind::Map { entries, .. } => {
+                for (k, v) in entries {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+struct Converter<'a> {
+    anchors: HashMap<usize, &'a Node>,
+    budget: usize,
+    max_depth: usize,
+}
+
+fn err_at(node: &Node, message: String) -> YamlError {
+    YamlError {
+        message,
+        line: node.pos.line,
+        col: node.pos.col,
+    }
+}
+
+impl<'a> Converter<'a> {
+    fn value(&mut self, node: &'a Node, depth: usize) -> Result<Value, YamlError> {
+        if self.budget == 0 {
+            return Err(err_at(
+                node,
+                "document expands to too many nodes (alias expansion bomb?)".into(),
+            ));
+        }
+        self.budget -= 1;
+        if depth > self.max_depth {
+            return Err(err_at(
+                node,
+                format!("nesting deeper than {} levels (through aliases)", self.max_depth),
+            ));
+        }
+        match &node.kind {
+            Kind::Alias(id) => {
+                let target = *self
+                    .anchors
+                    .get(id)
+                    .ok_or_else(|| err_at(node, "alias to an unknown anchor".into()))?;
+                self.value(target, depth + 1)
+            }
+            Kind::Scalar { value, style, tag } => scalar_value(node, value, *style, tag.as_deref()),
+            Kind::Seq { items, .. } => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.value(item, depth + 1)?);
+                }
+                Ok(Value::Array(out))
+            }
+            Kind::Map { entries, .. } => {
+                let mut out = Map::new();
+                let mut merges: Vec<&'a Node> = Vec::new();
+                for (k, v) in entries {
+                    if matches!(&k.kind, Kind::Scalar { value, style: Style::Plain, tag: None } if value == "<<")
+                    {
+                        merges.push(v);
+                        continue;
+                    }
+                    let key = self.key(k)?;
+                    let val = self.value(v, depth + 1)?;
+                    out.insert(key, val);
+                }
+                for m in merges {
+                    self.merge_into(&mut out, m, depth)?;
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+
+    /// `<<: *base` / `<<: [*a, *b]`: keys not set explicitly come from the merged mappings.
+    fn merge_into(
+        &mut self,
+        out: &mut Map<String, Value>,
+        node: &'a Node,
+        depth: usize,
+    ) -> Result<(), YamlError> {
+        let sources: Vec<Value> = match self.value(node, depth + 1)? {
+            Value::Object(m) => vec![Value::Object(m)],
+            Value::Array(items) => items,
+            _ => return Err(err_at(node, "merge key `<<` needs a mapping or a list of mappings".into())),
+        };
+        for source in sources {
+            let Value::Object(m) = source else {
+                return Err(err_at(node, "merge key `<<` needs a mapping or a list of mappings".into()));
+            };
+            for (k, v) in m {
+                out.entry(k).or_insert(v);
+            }
+        }
+        Ok(())
+    }
+
+    fn key(&mut self, node: &'a Node) -> Result<String, YamlError> {
+        match self.value(node, 0)? {
+            Value::String(s) => Ok(s),
+            Value::Null => Ok("null".into()),
+            v @ (Value::Bool(_) | Value::Number(_)) => Ok(v.to_string()),
+            _ => Err(err_at(node, "a mapping key must be a scalar".into())),
+        }
+    }
+}
+
+fn scalar_value(node: &Node, value: &str, style: Style, tag: Option<&str>) -> Result<Value, YamlError> {
+    let plain = match (style, tag) {
+        (_, Some("tag:yaml.org,2002:str")) => return Ok(Value::String(value.to_string())),
+        (Style::Plain, None) => resolve_plain(value),
+        (_, Some(t)) if t.starts_with("tag:yaml.org,2002:") && t != "tag:yaml.org,2002:binary" => {
+            let resolved = resolve_plain(value);
+            if matches!(resolved, Plain::Str) {
+                return Err(err_at(
+                    node,
+                    format!("`{value}` is not a valid value for the tag {t}"),
+                ));
+            }
+            resolved
+        }
+        _ => Plain::Str,
+    };
+    Ok(match plain {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(i) => Value::Number(i.into()),
+        Plain::UInt(u) => Value::Number(u.into()),
+        Plain::Float(f) => Value::Number(Number::from_f64(f).ok_or_else(|| {
+            err_at(
+                node,
+                format!("`{value}` is not a finite number, and Kubernetes cannot represent it in JSON"),
+            )
+        })?),
+        Plain::Str => Value::String(value.to_string()),
+    })
+}
+
+/// Parses and converts in one go.
+pub fn parse_value(text: &str, limits: &Limits) -> Result<(Document, Value), YamlError> {
+    let doc = parse(text, limits)?;
+    let value = to_value(&doc, limits)?;
+    Ok((doc, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn val(text: &str) -> Value {
+        parse_value(text, &Limits::default()).map(|(_, v)| v).unwrap()
+    }
+
+    fn err(text: &str) -> YamlError {
+        parse_value(text, &Limits::default()).map(|(_, v)| v).unwrap_err()
+    }
+
+    #[test]
+    fn kubernetes_reading_of_plain_scalars() {
+        assert_eq!(
+            val("a: on\nb: 'on'\nc: 0777\nd: ~\ne: 1.5\nf: x\n"),
+            json!({"a": true, "b": "on", "c": 511, "d": null, "e": 1.5, "f": "x"})
+        );
+    }
+
+    #[test]
+    fn spans_point_at_source_bytes() {
+        let text = "---\nenv:\n- name: A # c\n  value: \"x\"\n- name: é\n  value: |\n    lit\nother: 1\n";
+        let doc = parse(text, &Limits::default()).unwrap();
+        let root = doc.root.unwrap();
+        let env = root.get("env").unwrap();
+        assert!(env.is_block_seq());
+        let Kind::Seq { items, .. } = &env.kind else { panic!() };
+        let first = &items[0];
+        assert_eq!(&text[first.pos.start..first.pos.end], "name: A # c\n  value: \"x\"");
+        let second_value = items[1].get("value").unwrap();
+        assert_eq!(&text[second_value.pos.start..second_value.pos.end], "|\n    lit\n");
+        let name = items[1].get("name").unwrap();
+        assert_eq!(&text[name.pos.start..name.pos.end], "é");
+        assert_eq!((name.pos.line, name.pos.col), (5, 9));
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let v = val("base: &b {x: 1, z: 2}\nm:\n  <<: *b\n  z: 3\n");
+        assert_eq!(v["m"], json!({"z": 3, "x": 1}));
+    }
+
+    #[test]
+    fn duplicate_keys_are_located() {
+        let e = err("a: 1\nb: 2\na: 3\n");
+        assert_eq!((e.line, e.col), (3, 1));
+        assert!(e.message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn billion_laughs_is_stopped() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let e = err(&text);
+        assert!(e.message.contains("too many nodes"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_stopped() {
+        // The parser's own recursion limit or ours: an error either way, never a stack overflow.
+        let text = format!("{}x{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = err(&text);
+        assert!(e.message.contains("nesting") || e.message.contains("recursion"), "{e}");
+        let text = "- ".repeat(10_000) + "x\n";
+        let e = err(&text);
+        assert!(e.message.contains("nesting deeper"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let e = err("a: 1\n b: 2\n");
+        assert_eq!(e.line, 2);
+    }
+}
