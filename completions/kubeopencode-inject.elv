@@ -1,0 +1,94 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kubeopencode-inject] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kubeopencode-inject'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kubeopencode-inject'= {
+            cand -c 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)'
+            cand --config 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)'
+            cand -f 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin'
+            cand --filename 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin'
+            cand -n 'Namespace for objects that do not set metadata.namespace'
+            cand --namespace 'Namespace for objects that do not set metadata.namespace'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -l 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)'
+            cand --selector 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)'
+            cand --container 'Inject into exactly these containers (regular or init). Repeatable'
+            cand --agent 'Agent name for workloads whose Task or labels do not tell it'
+            cand --color 'When to colour messages'
+            cand --max-depth 'Maximum nesting depth of a document'
+            cand --max-nodes 'Maximum number of nodes a document may expand to (aliases included)'
+            cand -R 'Read directories recursively (in a stable, sorted order)'
+            cand --recursive 'Read directories recursively (in a stable, sorted order)'
+            cand --in-place 'Rewrite the input files (atomically; only files that change; never stdin)'
+            cand -q 'Do not print the per-resource report on stderr'
+            cand --quiet 'Do not print the per-resource report on stderr'
+            cand --all 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
+            cand --normalize 'Re-serialise every document (canonical YAML) instead of editing the text in place'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand inject 'Inject the OTel settings and write the manifests (the default command)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kubeopencode-inject;inject'= {
+            cand -c 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)'
+            cand --config 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)'
+            cand -f 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin'
+            cand --filename 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin'
+            cand -n 'Namespace for objects that do not set metadata.namespace'
+            cand --namespace 'Namespace for objects that do not set metadata.namespace'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -l 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)'
+            cand --selector 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)'
+            cand --container 'Inject into exactly these containers (regular or init). Repeatable'
+            cand --agent 'Agent name for workloads whose Task or labels do not tell it'
+            cand --color 'When to colour messages'
+            cand --max-depth 'Maximum nesting depth of a document'
+            cand --max-nodes 'Maximum number of nodes a document may expand to (aliases included)'
+            cand -R 'Read directories recursively (in a stable, sorted order)'
+            cand --recursive 'Read directories recursively (in a stable, sorted order)'
+            cand --in-place 'Rewrite the input files (atomically; only files that change; never stdin)'
+            cand -q 'Do not print the per-resource report on stderr'
+            cand --quiet 'Do not print the per-resource report on stderr'
+            cand --all 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
+            cand --normalize 'Re-serialise every document (canonical YAML) instead of editing the text in place'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kubeopencode-inject;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kubeopencode-inject;help'= {
+            cand inject 'Inject the OTel settings and write the manifests (the default command)'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kubeopencode-inject;help;inject'= {
+        }
+        &'kubeopencode-inject;help;completions'= {
+        }
+        &'kubeopencode-inject;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
