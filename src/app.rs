@@ -25,7 +25,12 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "kubeopencode-inject", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut cmd,
+                "kubeopencode-inject",
+                &mut std::io::stdout(),
+            );
             ExitCode::from(EXIT_OK)
         }
         Some(Command::Inject(args)) => inject(&args),
@@ -40,7 +45,8 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && (std::io::stderr().is_terminal()
-                    || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0"))
+                    || std::env::var_os("CLICOLOR_FORCE")
+                        .is_some_and(|v| !v.is_empty() && v != "0"))
         }
     }
 }
@@ -51,7 +57,10 @@ fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
     for d in diags {
         let _ = write!(err, "{}", d.render(color));
     }
-    let n = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let n = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     if n > 1 {
         let _ = writeln!(err, "{n} errors");
     }
@@ -106,24 +115,44 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
     let mut paths = args.filename.clone();
     if paths.is_empty() {
         if config_from_stdin {
-            return Err(vec![Diagnostic::error("usage", "-c - reads the config from stdin, so the manifests need -f")
-                .with_help("pass the manifests with -f FILE")]);
+            return Err(vec![
+                Diagnostic::error(
+                    "usage",
+                    "-c - reads the config from stdin, so the manifests need -f",
+                )
+                .with_help("pass the manifests with -f FILE"),
+            ]);
         }
         paths.push("-".into());
     }
     if config_from_stdin && paths.iter().any(|p| p.as_os_str() == "-") {
-        return Err(vec![Diagnostic::error("usage", "stdin cannot hold both the config (-c -) and the manifests (-f -)")]);
+        return Err(vec![Diagnostic::error(
+            "usage",
+            "stdin cannot hold both the config (-c -) and the manifests (-f -)",
+        )]);
     }
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(vec![Diagnostic::error("usage", "-f - given more than once")]);
+        return Err(vec![Diagnostic::error(
+            "usage",
+            "-f - given more than once",
+        )]);
     }
     if args.in_place && paths.iter().any(|p| p.as_os_str() == "-") {
-        return Err(vec![Diagnostic::error("usage", "--in-place rewrites files, but the manifests come from stdin")
-            .with_help("pass files or directories with -f")]);
+        return Err(vec![
+            Diagnostic::error(
+                "usage",
+                "--in-place rewrites files, but the manifests come from stdin",
+            )
+            .with_help("pass files or directories with -f"),
+        ]);
     }
     let config = match &args.config {
         Some(c) => {
-            let origin = if config_from_stdin { Origin::Stdin } else { Origin::File(c.clone()) };
+            let origin = if config_from_stdin {
+                Origin::Stdin
+            } else {
+                Origin::File(c.clone())
+            };
             let src = input::read(&origin).map_err(|e| vec![e])?;
             Some(pipeline::read_config(&src, &limits)?)
         }
@@ -175,7 +204,10 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
             1 => {
                 let (si, di, p) = &configs[0];
                 let d = &docs[*si][*di];
-                (pipeline::config_from(&sources[*si], d, p)?, Some((*si, *di)))
+                (
+                    pipeline::config_from(&sources[*si], d, p)?,
+                    Some((*si, *di)),
+                )
             }
             0 => {
                 return Err(vec![Diagnostic::error("config", "no KubeOpenCodeConfig: none given with -c and none in the input")
@@ -186,12 +218,28 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
                     .iter()
                     .map(|(si, di, _)| format!("{} (document {})", sources[*si].name, di + 1))
                     .collect();
-                return Err(vec![Diagnostic::error("config", format!("{n} KubeOpenCodeConfig documents in the input: {}", places.join(", ")))
-                    .with_help("keep one, or choose with -c FILE")]);
+                return Err(vec![
+                    Diagnostic::error(
+                        "config",
+                        format!(
+                            "{n} KubeOpenCodeConfig documents in the input: {}",
+                            places.join(", ")
+                        ),
+                    )
+                    .with_help("keep one, or choose with -c FILE"),
+                ]);
             }
         },
     };
-    Ok(Loaded { sources, docs, parsed, ctx, config, config_warnings, config_doc })
+    Ok(Loaded {
+        sources,
+        docs,
+        parsed,
+        ctx,
+        config,
+        config_warnings,
+        config_doc,
+    })
 }
 
 /// The result of planning and rendering every document.
@@ -222,7 +270,11 @@ pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<D
         for d in refs {
             let text = &src.text[d.range.clone()];
             let Some(p) = loaded.parsed.get_mut(&(si, d.index)) else {
-                out.push(if args.normalize { normalize_other(src, d, args) } else { None });
+                out.push(if args.normalize {
+                    normalize_other(src, d, args)
+                } else {
+                    None
+                });
                 continue;
             };
             let plans = processor.plan(p);
@@ -244,9 +296,15 @@ pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<D
                     Outcome::Failed(_) => continue,
                     Outcome::Planned { action, edits } => {
                         let n = edits.len();
-                        let containers = if n == 1 { "1 container".to_string() } else { format!("{n} containers") };
+                        let containers = if n == 1 {
+                            "1 container".to_string()
+                        } else {
+                            format!("{n} containers")
+                        };
                         match action {
-                            Action::Injected => format!("{}: injected ({containers})", plan.resource),
+                            Action::Injected => {
+                                format!("{}: injected ({containers})", plan.resource)
+                            }
                             Action::Updated => format!("{}: updated ({containers})", plan.resource),
                             Action::Removed => format!("{}: removed ({containers})", plan.resource),
                             Action::Unchanged => format!("{}: unchanged", plan.resource),
@@ -264,7 +322,11 @@ pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<D
         texts.push(out);
     }
     if errors.is_empty() {
-        Ok(Rendered { texts, report, warnings })
+        Ok(Rendered {
+            texts,
+            report,
+            warnings,
+        })
     } else {
         errors.extend(warnings);
         Err(errors)
@@ -342,7 +404,11 @@ fn write_yaml(loaded: &Loaded, rendered: &Rendered) -> Result<(), Diagnostic> {
     let mut wrote_any = false;
     for (si, src) in loaded.sources.iter().enumerate() {
         let text = source_text(src, &loaded.docs[si], &rendered.texts[si]);
-        let text = if single { text.as_str() } else { text.strip_prefix(stream::BOM).unwrap_or(&text) };
+        let text = if single {
+            text.as_str()
+        } else {
+            text.strip_prefix(stream::BOM).unwrap_or(&text)
+        };
         if text.trim().is_empty() {
             continue;
         }
@@ -376,8 +442,16 @@ fn write_json(loaded: &Loaded, rendered: &Rendered, args: &InjectArgs) -> Result
     for (si, src) in loaded.sources.iter().enumerate() {
         for (d, t) in loaded.docs[si].iter().zip(&rendered.texts[si]) {
             let text = t.as_deref().unwrap_or(&src.text[d.range.clone()]);
-            let tmp = Source { origin: src.origin.clone(), name: src.name.clone(), text: text.to_string(), bom: false };
-            let d2 = DocRef { range: 0..text.len(), ..d.clone() };
+            let tmp = Source {
+                origin: src.origin.clone(),
+                name: src.name.clone(),
+                text: text.to_string(),
+                bom: false,
+            };
+            let d2 = DocRef {
+                range: 0..text.len(),
+                ..d.clone()
+            };
             let p = pipeline::parse(&tmp, &d2, &limits(args))?;
             if !p.value.is_null() {
                 values.push(p.value);
@@ -389,7 +463,8 @@ fn write_json(loaded: &Loaded, rendered: &Rendered, args: &InjectArgs) -> Result
     } else {
         serde_json::json!({"apiVersion": "v1", "kind": "List", "items": values})
     };
-    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Diagnostic::error("io", e.to_string()))?;
+    let mut text =
+        serde_json::to_string_pretty(&doc).map_err(|e| Diagnostic::error("io", e.to_string()))?;
     text.push('\n');
     let mut out = std::io::stdout().lock();
     write_stdout(&mut out, &text)
@@ -415,7 +490,10 @@ fn write_in_place(loaded: &Loaded, rendered: &Rendered) -> Result<(), Diagnostic
     }
     for (tmp, target) in staged {
         tmp.persist(&target).map_err(|e| {
-            Diagnostic::error("io", format!("cannot replace {}: {}", target.display(), e.error))
+            Diagnostic::error(
+                "io",
+                format!("cannot replace {}: {}", target.display(), e.error),
+            )
         })?;
     }
     Ok(())
@@ -423,26 +501,44 @@ fn write_in_place(loaded: &Loaded, rendered: &Rendered) -> Result<(), Diagnostic
 
 /// Writes the new content to a temporary file beside the target (following symlinks), with the
 /// target's permissions, and syncs it. Renaming it over the target is the caller's last step.
-fn stage(path: &Path, text: &str) -> Result<(tempfile::NamedTempFile, std::path::PathBuf), Diagnostic> {
+fn stage(
+    path: &Path,
+    text: &str,
+) -> Result<(tempfile::NamedTempFile, std::path::PathBuf), Diagnostic> {
     let target = std::fs::canonicalize(path)
         .map_err(|e| Diagnostic::error("io", format!("cannot resolve {}: {e}", path.display())))?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let meta = std::fs::metadata(&target)
         .map_err(|e| Diagnostic::error("io", format!("cannot read {}: {e}", target.display())))?;
     if meta.permissions().readonly() {
-        return Err(Diagnostic::error("io", format!("{} is read-only; nothing was written", path.display()))
-            .with_help("make it writable, or write to stdout instead of --in-place"));
+        return Err(Diagnostic::error(
+            "io",
+            format!("{} is read-only; nothing was written", path.display()),
+        )
+        .with_help("make it writable, or write to stdout instead of --in-place"));
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(".kubeopencode-inject.")
         .tempfile_in(dir)
-        .map_err(|e| Diagnostic::error("io", format!("cannot create a temporary file in {}: {e}", dir.display())))?;
+        .map_err(|e| {
+            Diagnostic::error(
+                "io",
+                format!("cannot create a temporary file in {}: {e}", dir.display()),
+            )
+        })?;
     let write = (|| {
         tmp.write_all(text.as_bytes())?;
         tmp.as_file().sync_all()?;
         std::fs::set_permissions(tmp.path(), meta.permissions())
     })();
-    write.map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}; nothing was written", target.display())))?;
+    write.map_err(|e| {
+        Diagnostic::error(
+            "io",
+            format!(
+                "cannot write {}: {e}; nothing was written",
+                target.display()
+            ),
+        )
+    })?;
     Ok((tmp, target))
 }
-

@@ -115,6 +115,11 @@ pub struct InjectArgs {
     pub max_depth: usize,
 
     /// Maximum number of nodes a document may expand to (aliases included).
-    #[arg(long, default_value_t = 2_000_000, value_name = "N", hide_short_help = true)]
+    #[arg(
+        long,
+        default_value_t = 2_000_000,
+        value_name = "N",
+        hide_short_help = true
+    )]
     pub max_nodes: usize,
 }

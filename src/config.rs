@@ -96,7 +96,10 @@ const SECRET_KEY_REF: Shape = Shape::Object(&[
 ]);
 const HEADER: Shape = Shape::Object(&[
     ("value", Shape::Str),
-    ("valueFrom", Shape::Object(&[("secretKeyRef", SECRET_KEY_REF)])),
+    (
+        "valueFrom",
+        Shape::Object(&[("secretKeyRef", SECRET_KEY_REF)]),
+    ),
 ]);
 const OPEN_TELEMETRY: Shape = Shape::Object(&[
     ("enableLLMTraces", Shape::Bool),
@@ -277,7 +280,11 @@ pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
             format!("kind is `{other}`, expected `{KIND}`"),
             None,
         )),
-        None => issues.push(issue(vec![], "missing kind", Some("add `kind: KubeOpenCodeConfig`"))),
+        None => issues.push(issue(
+            vec![],
+            "missing kind",
+            Some("add `kind: KubeOpenCodeConfig`"),
+        )),
     }
     match doc.pointer("/metadata/name").and_then(Value::as_str) {
         Some("cluster") => {}
@@ -293,7 +300,11 @@ pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
         )),
     }
     let Some(spec) = doc.get("spec") else {
-        issues.push(issue(vec![], "missing spec", Some("add `spec:` with the configuration")));
+        issues.push(issue(
+            vec![],
+            "missing spec",
+            Some("add `spec:` with the configuration"),
+        ));
         return Err(issues);
     };
     if let Some(domain) = spec.get("clusterDomain").and_then(Value::as_str) {
@@ -307,7 +318,9 @@ pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
     }
     for field in ["maxRetainedTasks", "ttlSecondsAfterFinished"] {
         if let Some(n) = spec.pointer(&format!("/cleanup/{field}")) {
-            let ok = n.as_i64().is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n));
+            let ok = n
+                .as_i64()
+                .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n));
             if !ok && (n.is_i64() || n.is_u64()) {
                 issues.push(issue(
                     p(&["spec", "cleanup", field]),
@@ -317,7 +330,10 @@ pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
             }
         }
     }
-    if let Some(policy) = spec.pointer("/systemImage/imagePullPolicy").and_then(Value::as_str) {
+    if let Some(policy) = spec
+        .pointer("/systemImage/imagePullPolicy")
+        .and_then(Value::as_str)
+    {
         if !["Always", "Never", "IfNotPresent"].contains(&policy) {
             issues.push(issue(
                 p(&["spec", "systemImage", "imagePullPolicy"]),
@@ -363,7 +379,10 @@ fn read_open_telemetry(o: &Value, issues: &mut Vec<ConfigIssue>) -> Option<OpenT
             false
         }
     };
-    let endpoint = obj.get("endpoint").and_then(Value::as_str).map(str::to_string);
+    let endpoint = obj
+        .get("endpoint")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     if enabled && endpoint.as_deref().is_none_or(str::is_empty) {
         issues.push(issue(
             at(&[]),
@@ -373,15 +392,18 @@ fn read_open_telemetry(o: &Value, issues: &mut Vec<ConfigIssue>) -> Option<OpenT
     }
     if let Some(e) = endpoint.as_deref() {
         // The CRD pattern ^https?://.+$ (RE2: `.` does not match a newline).
-        let valid = ["http://", "https://"]
-            .iter()
-            .any(|s| e.strip_prefix(s).is_some_and(|rest| !rest.is_empty() && !rest.contains('\n')));
+        let valid = ["http://", "https://"].iter().any(|s| {
+            e.strip_prefix(s)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('\n'))
+        });
         let already_reported = e.is_empty() && enabled;
         if !valid && !already_reported {
             issues.push(issue(
                 at(&["endpoint"]),
                 format!("endpoint `{e}` does not match ^https?://.+$"),
-                Some("use an http:// or https:// URL, e.g. http://otel-collector.observability:4318"),
+                Some(
+                    "use an http:// or https:// URL, e.g. http://otel-collector.observability:4318",
+                ),
             ));
         }
     }
@@ -412,8 +434,12 @@ fn read_open_telemetry(o: &Value, issues: &mut Vec<ConfigIssue>) -> Option<OpenT
             if !has_value && !has_ref {
                 let mut i = issue(
                     at(&["headers", name]),
-                    format!("header `{name}`: either a non-empty value or valueFrom.secretKeyRef must be specified (the API server rejects this config; the controller skips the header)"),
-                    Some("set `value: ...`, or `valueFrom: {secretKeyRef: {name: SECRET, key: KEY}}`"),
+                    format!(
+                        "header `{name}`: either a non-empty value or valueFrom.secretKeyRef must be specified (the API server rejects this config; the controller skips the header)"
+                    ),
+                    Some(
+                        "set `value: ...`, or `valueFrom: {secretKeyRef: {name: SECRET, key: KEY}}`",
+                    ),
                 );
                 i.tolerated = true;
                 issues.push(i);
@@ -434,8 +460,14 @@ fn read_open_telemetry(o: &Value, issues: &mut Vec<ConfigIssue>) -> Option<OpenT
         enabled,
         endpoint,
         headers,
-        enable_llm_traces: obj.get("enableLLMTraces").and_then(Value::as_bool).unwrap_or(false),
-        record_content: obj.get("recordContent").and_then(Value::as_bool).unwrap_or(false),
+        enable_llm_traces: obj
+            .get("enableLLMTraces")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        record_content: obj
+            .get("recordContent")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         resource_attributes,
     })
 }
@@ -459,8 +491,14 @@ mod tests {
 
     fn messages(v: Value) -> Vec<String> {
         match from_value(&v) {
-            Ok((_, tolerated)) => tolerated.into_iter().map(|i| format!("{}: {}", i.path_string(), i.message)).collect(),
-            Err(issues) => issues.into_iter().map(|i| format!("{}: {}", i.path_string(), i.message)).collect(),
+            Ok((_, tolerated)) => tolerated
+                .into_iter()
+                .map(|i| format!("{}: {}", i.path_string(), i.message))
+                .collect(),
+            Err(issues) => issues
+                .into_iter()
+                .map(|i| format!("{}: {}", i.path_string(), i.message))
+                .collect(),
         }
     }
 
@@ -478,11 +516,20 @@ mod tests {
 
     #[test]
     fn crd_rules() {
-        assert!(messages(cfg(json!({"endpoint": "http://x"})))[0].contains("`enabled` is required"));
+        assert!(
+            messages(cfg(json!({"endpoint": "http://x"})))[0].contains("`enabled` is required")
+        );
         assert!(messages(cfg(json!({"enabled": true})))[0].contains("endpoint is required"));
-        assert!(messages(cfg(json!({"enabled": true, "endpoint": "grpc://x"})))[0].contains("does not match"));
-        assert!(messages(cfg(json!({"enabled": true, "endpoint": "http://x", "headers": {"h": {"value": ""}}})))[0]
-            .contains("either a non-empty value"));
+        assert!(
+            messages(cfg(json!({"enabled": true, "endpoint": "grpc://x"})))[0]
+                .contains("does not match")
+        );
+        assert!(
+            messages(cfg(
+                json!({"enabled": true, "endpoint": "http://x", "headers": {"h": {"value": ""}}})
+            ))[0]
+                .contains("either a non-empty value")
+        );
         let mut v = cfg(json!({"enabled": false}));
         v["metadata"]["name"] = json!("default");
         assert!(messages(v)[0].contains("must be named 'cluster'"));
@@ -492,7 +539,11 @@ mod tests {
     fn disabled_or_empty_endpoint_is_inactive() {
         let (c, _) = from_value(&cfg(json!({"enabled": false, "endpoint": "http://x"}))).unwrap();
         assert!(c.active().is_none());
-        let o = OpenTelemetry { enabled: true, endpoint: Some(" ".into()), ..Default::default() };
+        let o = OpenTelemetry {
+            enabled: true,
+            endpoint: Some(" ".into()),
+            ..Default::default()
+        };
         assert!(o.is_active(), "the controller does not trim the endpoint");
     }
 
@@ -501,13 +552,20 @@ mod tests {
         let v = cfg(json!({"enabled": true, "endpoint": "http://x", "enableLlmTraces": true}));
         let issues = from_value(&v).unwrap_err();
         assert_eq!(issues[0].message, "unknown field `enableLlmTraces`");
-        assert_eq!(issues[0].help.as_deref(), Some("did you mean `enableLLMTraces`?"));
+        assert_eq!(
+            issues[0].help.as_deref(),
+            Some("did you mean `enableLLMTraces`?")
+        );
         assert!(issues[0].at_key);
     }
 
     #[test]
     fn wrong_types_are_reported() {
         let m = messages(cfg(json!({"enabled": "yes", "endpoint": "http://x"})));
-        assert!(m.iter().any(|s| s.contains("enabled: expected true or false, found a string")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|s| s.contains("enabled: expected true or false, found a string")),
+            "{m:?}"
+        );
     }
 }

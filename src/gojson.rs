@@ -827,7 +827,9 @@ impl ShortestDecimal {
             out.push_str(digits);
             return;
         }
-        let integer_len = usize::try_from(self.exponent).unwrap_or(usize::MAX).saturating_add(1);
+        let integer_len = usize::try_from(self.exponent)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
         match digits.split_at_checked(integer_len) {
             Some((integer, fraction)) => {
                 out.push_str(integer);

@@ -72,10 +72,7 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
                 };
                 Diagnostic::error(
                     "io",
-                    format!(
-                        "cannot walk {}: {what}",
-                        e.path().unwrap_or(p).display()
-                    ),
+                    format!("cannot walk {}: {what}", e.path().unwrap_or(p).display()),
                 )
             })?;
             if entry.file_type().is_file() && has_manifest_extension(entry.path()) {
@@ -91,8 +88,11 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
 /// Decodes bytes as UTF-8 text, refusing what Kubernetes tools cannot read.
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Diagnostic::error("encoding", format!("{name} is UTF-16; manifests must be UTF-8"))
-            .with_help("convert it, e.g. `iconv -f UTF-16 -t UTF-8`"));
+        return Err(Diagnostic::error(
+            "encoding",
+            format!("{name} is UTF-16; manifests must be UTF-8"),
+        )
+        .with_help("convert it, e.g. `iconv -f UTF-16 -t UTF-8`"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -106,8 +106,11 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> 
     let rest = if bom { rest.to_string() } else { text };
     if let Some(at) = rest.find('\0') {
         let (line, col) = crate::yaml::stream::line_col(&rest, at);
-        return Err(Diagnostic::error("encoding", format!("{name} contains a NUL byte; it is not a text manifest"))
-            .at(name, None, line, col));
+        return Err(Diagnostic::error(
+            "encoding",
+            format!("{name} contains a NUL byte; it is not a text manifest"),
+        )
+        .at(name, None, line, col));
     }
     Ok((rest, bom))
 }

@@ -88,8 +88,8 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
             .collect()),
         Format::Json => {
             let mut out = Vec::new();
-            let mut it = serde_json::Deserializer::from_str(&src.text)
-                .into_iter::<serde::de::IgnoredAny>();
+            let mut it =
+                serde_json::Deserializer::from_str(&src.text).into_iter::<serde::de::IgnoredAny>();
             let mut start = 0;
             loop {
                 match it.next() {
@@ -116,8 +116,16 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                             format: Format::Json,
                         };
                         let diag = Diagnostic::error("json-syntax", format!("invalid JSON: {e}"));
-                        return Err(located(src, &text, &whole, e.line().max(1), e.column().max(1), 1, diag)
-                            .with_help("fix the JSON syntax (or write the file as YAML)"));
+                        return Err(located(
+                            src,
+                            &text,
+                            &whole,
+                            e.line().max(1),
+                            e.column().max(1),
+                            1,
+                            diag,
+                        )
+                        .with_help("fix the JSON syntax (or write the file as YAML)"));
                     }
                 }
             }
@@ -136,14 +144,24 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
         Format::Json => {
             let value: Value = serde_json::from_str(text).map_err(|e| {
                 let shared: Arc<str> = Arc::from(src.text.as_str());
-                located(src, &shared, d, e.line().max(1), e.column().max(1), 1,
-                    Diagnostic::error("json-syntax", format!("invalid JSON: {e}")))
+                located(
+                    src,
+                    &shared,
+                    d,
+                    e.line().max(1),
+                    e.column().max(1),
+                    1,
+                    Diagnostic::error("json-syntax", format!("invalid JSON: {e}")),
+                )
             })?;
             Ok(Parsed { value, root: None })
         }
         Format::Yaml => {
             if stream::is_blank_yaml(text) {
-                return Ok(Parsed { value: Value::Null, root: None });
+                return Ok(Parsed {
+                    value: Value::Null,
+                    root: None,
+                });
             }
             let (doc, value) = tree::parse_value(text, limits).map_err(|e| {
                 let shared: Arc<str> = Arc::from(src.text.as_str());
@@ -156,11 +174,21 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                 } else {
                     "check the indentation and quoting around this place"
                 };
-                located(src, &shared, d, e.line.max(1), e.col.max(1), 1,
-                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message)))
+                located(
+                    src,
+                    &shared,
+                    d,
+                    e.line.max(1),
+                    e.col.max(1),
+                    1,
+                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message)),
+                )
                 .with_help(help)
             })?;
-            Ok(Parsed { value, root: doc.root })
+            Ok(Parsed {
+                value,
+                root: doc.root,
+            })
         }
     }
 }
@@ -171,7 +199,14 @@ pub fn is_candidate(v: &Value) -> bool {
     kind.ends_with("List")
         || matches!(
             kind,
-            "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" | "CronJob"
+            "Pod"
+                | "Deployment"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "ReplicaSet"
+                | "ReplicationController"
+                | "Job"
+                | "CronJob"
         )
 }
 
@@ -193,7 +228,8 @@ pub fn config_diagnostics(
     issues
         .into_iter()
         .map(|i| {
-            let path: Vec<engine::Seg> = i.path.iter().map(|k| engine::Seg::Key(k.clone())).collect();
+            let path: Vec<engine::Seg> =
+                i.path.iter().map(|k| engine::Seg::Key(k.clone())).collect();
             let mut diag = Diagnostic::error("config", i.message.clone());
             diag.field = Some(i.path_string()).filter(|s| !s.is_empty());
             if let Some(h) = &i.help {
@@ -202,7 +238,11 @@ pub fn config_diagnostics(
             match root {
                 Some(root) => {
                     let n = render::locate(root, &path, i.at_key);
-                    let len = if matches!(n.kind, tree::Kind::Scalar { .. }) { n.pos.end - n.pos.start } else { 1 };
+                    let len = if matches!(n.kind, tree::Kind::Scalar { .. }) {
+                        n.pos.end - n.pos.start
+                    } else {
+                        1
+                    };
                     located(src, &shared, d, n.pos.line, n.pos.col, len.max(1), diag)
                 }
                 None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
@@ -229,9 +269,17 @@ pub fn read_config(src: &Source, limits: &Limits) -> Result<ConfigRead, Vec<Diag
             let (d, p) = found.remove(0);
             config_from(src, &d, &p)
         }
-        0 => Err(vec![Diagnostic::error("config", format!("{} holds no document", src.name))
-            .with_help("pass a KubeOpenCodeConfig manifest with -c")]),
-        n => Err(vec![Diagnostic::error("config", format!("{} holds {n} documents; expected one KubeOpenCodeConfig", src.name))]),
+        0 => Err(vec![
+            Diagnostic::error("config", format!("{} holds no document", src.name))
+                .with_help("pass a KubeOpenCodeConfig manifest with -c"),
+        ]),
+        n => Err(vec![Diagnostic::error(
+            "config",
+            format!(
+                "{} holds {n} documents; expected one KubeOpenCodeConfig",
+                src.name
+            ),
+        )]),
     }
 }
 
@@ -273,22 +321,46 @@ impl Processor<'_> {
     }
 
     /// Renders a document given its plans. `value` receives the edited value.
-    pub fn render(&self, text: &str, d: &DocRef, p: &mut Parsed, plans: Vec<WorkloadPlan>) -> DocOutput {
+    pub fn render(
+        &self,
+        text: &str,
+        d: &DocRef,
+        p: &mut Parsed,
+        plans: Vec<WorkloadPlan>,
+    ) -> DocOutput {
         let changed = plans.iter().any(|pl| !pl.edits().is_empty());
         if !changed && !self.normalize {
-            return DocOutput { text: None, fallback: None, plans };
+            return DocOutput {
+                text: None,
+                fallback: None,
+                plans,
+            };
         }
         engine::apply(&mut p.value, &plans);
         if d.format == Format::Json {
-            return DocOutput { text: Some(render::reemit_json(text, &p.value)), fallback: None, plans };
+            return DocOutput {
+                text: Some(render::reemit_json(text, &p.value)),
+                fallback: None,
+                plans,
+            };
         }
         if p.value.is_null() && p.root.is_none() {
-            return DocOutput { text: None, fallback: None, plans };
+            return DocOutput {
+                text: None,
+                fallback: None,
+                plans,
+            };
         }
         if !self.normalize {
             if let Some(root) = &p.root {
                 match render::splice(text, root, &plans) {
-                    Ok(out) => return DocOutput { text: Some(out), fallback: None, plans },
+                    Ok(out) => {
+                        return DocOutput {
+                            text: Some(out),
+                            fallback: None,
+                            plans,
+                        };
+                    }
                     Err(render::Fallback(reason)) => {
                         return DocOutput {
                             text: Some(render::reemit_yaml(text, Some(root), &p.value)),
@@ -299,12 +371,23 @@ impl Processor<'_> {
                 }
             }
         }
-        DocOutput { text: Some(render::reemit_yaml(text, p.root.as_ref(), &p.value)), fallback: None, plans }
+        DocOutput {
+            text: Some(render::reemit_yaml(text, p.root.as_ref(), &p.value)),
+            fallback: None,
+            plans,
+        }
     }
 }
 
 /// A note from the engine as a located diagnostic.
-pub fn note_diagnostic(src: &Source, shared: &Arc<str>, d: &DocRef, root: Option<&Node>, plan: &WorkloadPlan, note: &Note) -> Diagnostic {
+pub fn note_diagnostic(
+    src: &Source,
+    shared: &Arc<str>,
+    d: &DocRef,
+    root: Option<&Node>,
+    plan: &WorkloadPlan,
+    note: &Note,
+) -> Diagnostic {
     let mut diag = Diagnostic::new(note.severity, note.code, note.message.clone());
     diag.resource = Some(plan.resource.to_string());
     diag.field = Some(engine::path_string(&note.path)).filter(|s| !s.is_empty());
@@ -325,7 +408,13 @@ pub fn note_diagnostic(src: &Source, shared: &Arc<str>, d: &DocRef, root: Option
 }
 
 /// All diagnostics of a document's plans (failures first).
-pub fn plan_diagnostics(src: &Source, shared: &Arc<str>, d: &DocRef, root: Option<&Node>, plans: &[WorkloadPlan]) -> Vec<Diagnostic> {
+pub fn plan_diagnostics(
+    src: &Source,
+    shared: &Arc<str>,
+    d: &DocRef,
+    root: Option<&Node>,
+    plans: &[WorkloadPlan],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for plan in plans {
         if let Outcome::Failed(note) = &plan.outcome {

@@ -84,20 +84,34 @@ fn dash_of(text: &str, item: &Node) -> Result<usize, Fallback> {
             return Ok(dash);
         }
     }
-    Err(Fallback("a list item is not laid out as `- …` on its own line".into()))
+    Err(Fallback(
+        "a list item is not laid out as `- …` on its own line".into(),
+    ))
 }
 
 /// The indentation step used by nested mappings near a node (2 when nothing tells).
 fn indent_step(text: &str, node: &Node) -> usize {
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
-        if let Kind::Map { entries, flow: false } = &n.kind {
+        if let Kind::Map {
+            entries,
+            flow: false,
+        } = &n.kind
+        {
             for (k, v) in entries {
-                if let Kind::Map { entries: inner, flow: false } = &v.kind {
+                if let Kind::Map {
+                    entries: inner,
+                    flow: false,
+                } = &v.kind
+                {
                     if let Some((ik, _)) = inner.first() {
                         let outer = column(text, k.pos.start);
                         let inner_col = column(text, ik.pos.start);
-                        if inner_col > outer && !text[k.pos.end..ik.pos.start].trim_start_matches([' ', ':']).starts_with('{') {
+                        if inner_col > outer
+                            && !text[k.pos.end..ik.pos.start]
+                                .trim_start_matches([' ', ':'])
+                                .starts_with('{')
+                        {
                             return inner_col - outer;
                         }
                     }
@@ -160,21 +174,33 @@ fn container_ops(
     let container = node_at(root, &edit.path)
         .ok_or_else(|| Fallback("the container is reached through an alias".into()))?;
     if !container.is_block_map() {
-        return Err(Fallback(format!("container `{}` is written in flow style", edit.name)));
+        return Err(Fallback(format!(
+            "container `{}` is written in flow style",
+            edit.name
+        )));
     }
     let env_node = container.get("env");
     if !edit.env_present {
         if env_node.is_some() {
-            return Err(Fallback(format!("container `{}` has `env: null`", edit.name)));
+            return Err(Fallback(format!(
+                "container `{}` has `env: null`",
+                edit.name
+            )));
         }
         return add_env_key(text, root, container, edit, ops);
     }
     let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
     let Kind::Seq { items, flow: false } = &env.kind else {
-        return Err(Fallback(format!("the env list of container `{}` is written in flow style", edit.name)));
+        return Err(Fallback(format!(
+            "the env list of container `{}` is written in flow style",
+            edit.name
+        )));
     };
     if env.has_alias_or_anchor() {
-        return Err(Fallback(format!("the env list of container `{}` uses anchors or aliases", edit.name)));
+        return Err(Fallback(format!(
+            "the env list of container `{}` uses anchors or aliases",
+            edit.name
+        )));
     }
     let ranges = item_ranges(text, items)?;
     let first = &items[0];
@@ -197,20 +223,36 @@ fn container_ops(
         .ok_or_else(|| Fallback("env key not found".into()))?;
         let start = line_start(text, key_node.pos.start);
         if text[start..key_node.pos.start].trim().is_empty() {
-            ops.push(Op { start, end: after_line(text, env.pos.end), text: String::new() });
+            ops.push(Op {
+                start,
+                end: after_line(text, env.pos.end),
+                text: String::new(),
+            });
             return Ok(());
         }
         return Err(Fallback("`env:` does not start its line".into()));
     }
     for &i in &edit.remove {
         let (start, end) = ranges[i];
-        ops.push(Op { start, end, text: String::new() });
+        ops.push(Op {
+            start,
+            end,
+            text: String::new(),
+        });
     }
     for (at, entries) in &edit.insert {
-        let pos = if *at < items.len() { ranges[*at].0 } else { ranges[items.len() - 1].1 };
+        let pos = if *at < items.len() {
+            ranges[*at].0
+        } else {
+            ranges[items.len() - 1].1
+        };
         let rendered = emit::emit_seq_items(entries, layout.dash_col, layout.content_col, &opts);
         let rendered = fix_eof(text, pos, rendered, opts.eol);
-        ops.push(Op { start: pos, end: pos, text: rendered });
+        ops.push(Op {
+            start: pos,
+            end: pos,
+            text: rendered,
+        });
     }
     for (i, value) in &edit.set_value {
         let item = &items[*i];
@@ -221,10 +263,20 @@ fn container_ops(
             return Err(Fallback("an env value to update is not a scalar".into()));
         }
         let mut rendered = scalar::render_scalar(value).into_owned();
-        if matches!(v.kind, Kind::Scalar { style: Style::Literal | Style::Folded, .. }) {
+        if matches!(
+            v.kind,
+            Kind::Scalar {
+                style: Style::Literal | Style::Folded,
+                ..
+            }
+        ) {
             rendered.push_str(opts.eol);
         }
-        ops.push(Op { start: v.pos.start, end: v.pos.end, text: rendered });
+        ops.push(Op {
+            start: v.pos.start,
+            end: v.pos.end,
+            text: rendered,
+        });
     }
     Ok(())
 }
@@ -250,10 +302,13 @@ fn add_env_key(
         .and_then(|parent| match &parent.kind {
             Kind::Map { entries, .. } => entries
                 .iter()
-                .find(|(k, _)| Some(k.as_str().unwrap_or_default()) == list_path.last().and_then(|s| match s {
-                    Seg::Key(k) => Some(k.as_str()),
-                    Seg::Index(_) => None,
-                }))
+                .find(|(k, _)| {
+                    Some(k.as_str().unwrap_or_default())
+                        == list_path.last().and_then(|s| match s {
+                            Seg::Key(k) => Some(k.as_str()),
+                            Seg::Index(_) => None,
+                        })
+                })
                 .map(|(k, v)| (k, v)),
             _ => None,
         })
@@ -266,17 +321,29 @@ fn add_env_key(
         })
         .unwrap_or(false);
     let opts = emit_options(text, root, indented);
-    let entries: Vec<Value> = edit.insert.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+    let entries: Vec<Value> = edit
+        .insert
+        .iter()
+        .flat_map(|(_, e)| e.iter().cloned())
+        .collect();
     let rendered = emit::emit_map_entry("env", &Value::Array(entries), key_col, &opts);
     let pos = after_line(text, container.pos.end);
     let rendered = fix_eof(text, pos, rendered, opts.eol);
-    ops.push(Op { start: pos, end: pos, text: rendered });
+    ops.push(Op {
+        start: pos,
+        end: pos,
+        text: rendered,
+    });
     Ok(())
 }
 
 /// Applies the plans to the document text. `root` is the parsed tree of `text`.
 pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
-    if text.contains('\t') && text.lines().any(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t')) {
+    if text.contains('\t')
+        && text
+            .lines()
+            .any(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
+    {
         return Err(Fallback("the document indents with tabs".into()));
     }
     let mut ops = Vec::new();

@@ -50,7 +50,10 @@ fn effective_env(values: &[Value]) -> BTreeMap<(usize, String, String), BTreeMap
                 for e in c["env"].as_array().into_iter().flatten() {
                     env.insert(e["name"].as_str().unwrap().to_string(), e.clone());
                 }
-                out.insert((i, list.to_string(), c["name"].as_str().unwrap().to_string()), env);
+                out.insert(
+                    (i, list.to_string(), c["name"].as_str().unwrap().to_string()),
+                    env,
+                );
             }
         }
     }
@@ -88,13 +91,25 @@ fn source_docs(case: &Path) -> String {
 fn input_alone_gives_the_controllers_effective_env() {
     for case in cases() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let out = run(&["-c", case.join("config.yaml").to_str().unwrap(), "-f", case.join("input.yaml").to_str().unwrap()], None);
+        let out = run(
+            &[
+                "-c",
+                case.join("config.yaml").to_str().unwrap(),
+                "-f",
+                case.join("input.yaml").to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let got = effective_env(&docs(&out.stdout));
         let input_docs = docs(&read(&case.join("input.yaml")));
         let want = effective_env(&docs(&read(&case.join("expected.yaml"))));
         let user = user_set_otel_names(&input_docs);
-        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{name}");
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{name}"
+        );
         for (k, want_env) in &want {
             let mut got_env = got[k].clone();
             let mut want_env = want_env.clone();
@@ -104,7 +119,11 @@ fn input_alone_gives_the_controllers_effective_env() {
                 // compared); it is exempt only where the tool warned that it cannot match.
                 let warned = out.stderr.contains(n.as_str());
                 if is_managed_name(n) {
-                    assert!(warned, "{name}: {k:?}: no warning names {n}:\n{}", out.stderr);
+                    assert!(
+                        warned,
+                        "{name}: {k:?}: no warning names {n}:\n{}",
+                        out.stderr
+                    );
                 }
                 if warned {
                     got_env.remove(n);
@@ -122,7 +141,10 @@ fn with_sources_every_document_matches_expected() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let extra = source_docs(&case);
         let stream = format!("{}{}", read(&case.join("input.yaml")), extra);
-        let out = run(&["-c", case.join("config.yaml").to_str().unwrap()], Some(&stream));
+        let out = run(
+            &["-c", case.join("config.yaml").to_str().unwrap()],
+            Some(&stream),
+        );
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let got = docs(&out.stdout);
         let mut want = docs(&read(&case.join("expected.yaml")));
@@ -151,6 +173,9 @@ fn idempotent_and_removable_on_every_case() {
         let off = write_temp(dir.path(), "off.yaml", &disabled);
         let removed = run(&["-c", off.to_str().unwrap()], Some(&once.stdout));
         assert_eq!(removed.code, 0, "{name}: {}", removed.stderr);
-        assert_eq!(removed.stdout, input, "{name}: removal does not restore the input");
+        assert_eq!(
+            removed.stdout, input,
+            "{name}: removal does not restore the input"
+        );
     }
 }

@@ -66,7 +66,11 @@ pub fn task_facts(task: &Value) -> TaskFacts {
         ("/spec/templateRef", SourceKind::AgentTemplate),
     ] {
         if let Some(r) = task.pointer(pointer).filter(|r| !r.is_null()) {
-            let name = r.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let name = r
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             return TaskFacts {
                 agent_name: name.clone(),
                 source: Some((kind, name)),
@@ -86,7 +90,10 @@ fn env_list(v: Option<&Value>) -> Vec<Value> {
 fn source_facts(obj: &Value) -> SourceFacts {
     let pod_spec = obj.pointer("/spec/podSpec");
     let mut system_env = HashMap::new();
-    if let Some(sc) = pod_spec.and_then(|p| p.get("systemContainers")).and_then(Value::as_object) {
+    if let Some(sc) = pod_spec
+        .and_then(|p| p.get("systemContainers"))
+        .and_then(Value::as_object)
+    {
         for (k, v) in sc {
             system_env.insert(k.clone(), env_list(v.get("extraEnv")));
         }
@@ -141,7 +148,8 @@ impl StreamContext {
                 self.tasks.insert((ns, name), task_facts(obj));
             }
             Some("Agent") => {
-                self.sources.insert((SourceKind::Agent, ns, name), source_facts(obj));
+                self.sources
+                    .insert((SourceKind::Agent, ns, name), source_facts(obj));
             }
             Some("AgentTemplate") => {
                 self.sources
@@ -163,11 +171,10 @@ impl StreamContext {
             .get(&(kind, namespace.to_string(), name.to_string()))?
             .clone();
         let template = match (&own.template_ref, kind) {
-            (Some(t), SourceKind::Agent) => self.sources.get(&(
-                SourceKind::AgentTemplate,
-                namespace.to_string(),
-                t.clone(),
-            )),
+            (Some(t), SourceKind::Agent) => {
+                self.sources
+                    .get(&(SourceKind::AgentTemplate, namespace.to_string(), t.clone()))
+            }
             _ => None,
         };
         let Some(template) = template else {
@@ -197,11 +204,22 @@ mod tests {
 
     #[test]
     fn agent_name_from_task_vectors() {
-        let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/conformance/helpers.json"));
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/conformance/helpers.json"
+        ));
         let vectors: Vec<Value> = serde_json::from_str(text).unwrap();
         let mut n = 0;
-        for v in vectors.iter().filter(|v| v["helper"] == "agentNameFromTask") {
-            assert_eq!(task_facts(&v["input"]).agent_name, v["output"].as_str().unwrap(), "{}", v["note"]);
+        for v in vectors
+            .iter()
+            .filter(|v| v["helper"] == "agentNameFromTask")
+        {
+            assert_eq!(
+                task_facts(&v["input"]).agent_name,
+                v["output"].as_str().unwrap(),
+                "{}",
+                v["note"]
+            );
             n += 1;
         }
         assert!(n >= 5);
@@ -216,9 +234,16 @@ mod tests {
         let agent = json!({"apiVersion": "kubeopencode.io/v1alpha1", "kind": "Agent",
             "metadata": {"name": "a", "namespace": "ns"},
             "spec": {"templateRef": {"name": "t"}, "podSpec": {"extraEnv": [{"name": "B", "value": "a"}, {"name": "C", "value": "a"}]}}});
-        ctx.add(&json!({"apiVersion": "v1", "kind": "List", "items": [tmpl, agent]}), None);
+        ctx.add(
+            &json!({"apiVersion": "v1", "kind": "List", "items": [tmpl, agent]}),
+            None,
+        );
         let s = ctx.source(SourceKind::Agent, "ns", "a").unwrap();
-        let names: Vec<_> = s.extra_env.iter().map(|e| e["name"].as_str().unwrap().to_string() + "=" + e["value"].as_str().unwrap()).collect();
+        let names: Vec<_> = s
+            .extra_env
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string() + "=" + e["value"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["A=t", "B=a", "C=a"]);
     }
 }

@@ -167,7 +167,8 @@ impl ContainerEdit {
 
     /// The env list after the edit.
     pub fn apply(&self, env: &[Value]) -> Vec<Value> {
-        let mut out = Vec::with_capacity(env.len() + self.insert.iter().map(|(_, v)| v.len()).sum::<usize>());
+        let mut out =
+            Vec::with_capacity(env.len() + self.insert.iter().map(|(_, v)| v.len()).sum::<usize>());
         for i in 0..=env.len() {
             for (at, entries) in &self.insert {
                 if *at == i {
@@ -229,7 +230,10 @@ impl WorkloadPlan {
 
 /// Where the pod spec of a pod-bearing kind is.
 fn pod_template(obj: &Value) -> Option<&'static [&'static str]> {
-    let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
+    let api = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let group = api.rsplit_once('/').map_or("", |(g, _)| g);
     let kind = obj.get("kind").and_then(Value::as_str)?;
     match (group, kind) {
@@ -352,7 +356,9 @@ impl<'a> Workload<'a> {
     }
 
     fn namespace(&self) -> Option<&str> {
-        self.obj.pointer("/metadata/namespace").and_then(Value::as_str)
+        self.obj
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
     }
 }
 
@@ -491,9 +497,14 @@ fn identity(
         ),
         (None, role) => {
             let label = w.agent_label().cloned();
-            let source = label.clone().map(|n| (SourceKind::Agent, ns.to_string(), n));
+            let source = label
+                .clone()
+                .map(|n| (SourceKind::Agent, ns.to_string(), n));
             let name = label.or_else(|| opts.agent.clone());
-            (name, source.filter(|_| role != Role::Other || opts.all || opts.selector.is_some()))
+            (
+                name,
+                source.filter(|_| role != Role::Other || opts.all || opts.selector.is_some()),
+            )
         }
     };
     let agent_name = agent_name.unwrap_or_else(|| {
@@ -531,22 +542,41 @@ struct Target<'a> {
     main: bool,
 }
 
-fn targets<'a>(w: &Workload<'a>, spec: &'a Value, spec_path: &Path, opts: &Options) -> Result<Vec<Target<'a>>, Note> {
+fn targets<'a>(
+    w: &Workload<'a>,
+    spec: &'a Value,
+    spec_path: &Path,
+    opts: &Options,
+) -> Result<Vec<Target<'a>>, Note> {
     let mut all = Vec::new();
     for list in ["containers", "initContainers"] {
         let Some(v) = spec.get(list) else { continue };
         let mut p = spec_path.clone();
         p.push(key(list));
         let items = v.as_array().ok_or_else(|| {
-            fail(p.clone(), format!("`{list}` must be a list of containers"), None)
+            fail(
+                p.clone(),
+                format!("`{list}` must be a list of containers"),
+                None,
+            )
         })?;
         for (i, c) in items.iter().enumerate() {
             let mut cp = p.clone();
             cp.push(Seg::Index(i));
             let name = c.get("name").and_then(Value::as_str).ok_or_else(|| {
-                fail(cp.clone(), "a container without a `name`".into(), Some("every container needs a name".into()))
+                fail(
+                    cp.clone(),
+                    "a container without a `name`".into(),
+                    Some("every container needs a name".into()),
+                )
             })?;
-            all.push(Target { list, index: i, name: name.to_string(), container: c, main: false });
+            all.push(Target {
+                list,
+                index: i,
+                name: name.to_string(),
+                container: c,
+                main: false,
+            });
         }
     }
     let regular = || all.iter().filter(|t| t.list == "containers");
@@ -558,16 +588,28 @@ fn targets<'a>(w: &Workload<'a>, spec: &'a Value, spec_path: &Path, opts: &Optio
                     format!("no container named `{wanted}` (from --container)"),
                     Some(format!(
                         "containers here: {}",
-                        all.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                        all.iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                 ));
             }
         }
-        regular().find(|t| opts.containers.contains(&t.name)).map(|t| t.name.clone())
+        regular()
+            .find(|t| opts.containers.contains(&t.name))
+            .map(|t| t.name.clone())
     } else {
-        let by_role = w.role().main_container().filter(|m| regular().any(|t| t.name == *m));
+        let by_role = w
+            .role()
+            .main_container()
+            .filter(|m| regular().any(|t| t.name == *m));
         let mut ann_path = w.template.clone();
-        ann_path.extend([key("metadata"), key("annotations"), key(DEFAULT_CONTAINER_ANNOTATION)]);
+        ann_path.extend([
+            key("metadata"),
+            key("annotations"),
+            key(DEFAULT_CONTAINER_ANNOTATION),
+        ]);
         let annotated = get(w.obj, &ann_path)
             .and_then(Value::as_str)
             .filter(|a| regular().any(|t| t.name == *a));
@@ -603,24 +645,38 @@ fn env_name(e: &Value) -> Option<&str> {
 fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note> {
     let mut p = cpath.clone();
     p.push(key("env"));
-    let Some(env) = c.get("env") else { return Ok(None) };
+    let Some(env) = c.get("env") else {
+        return Ok(None);
+    };
     if env.is_null() {
         return Ok(None);
     }
     let env = env.as_array().ok_or_else(|| {
-        fail(p.clone(), "`env` must be a list of {name, value} entries".into(), None)
+        fail(
+            p.clone(),
+            "`env` must be a list of {name, value} entries".into(),
+            None,
+        )
     })?;
     for (i, e) in env.iter().enumerate() {
         let mut ep = p.clone();
         ep.push(Seg::Index(i));
         if !e.is_object() {
-            return Err(fail(ep, "an env entry must be a mapping with a `name`".into(), None));
+            return Err(fail(
+                ep,
+                "an env entry must be a mapping with a `name`".into(),
+                None,
+            ));
         }
         match e.get("name") {
             Some(Value::String(_)) => {}
             Some(_) => {
                 ep.push(key("name"));
-                return Err(fail(ep, "env `name` must be a string".into(), Some("quote it".into())));
+                return Err(fail(
+                    ep,
+                    "env `name` must be a string".into(),
+                    Some("quote it".into()),
+                ));
             }
             None => return Err(fail(ep, "an env entry without a `name`".into(), None)),
         }
@@ -630,7 +686,9 @@ fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note
                 return Err(fail(
                     ep,
                     format!("env value must be a string, found {v}"),
-                    Some(format!("quote it: value: \"{v}\" (Kubernetes reads unquoted {v} as a non-string)")),
+                    Some(format!(
+                        "quote it: value: \"{v}\" (Kubernetes reads unquoted {v} as a non-string)"
+                    )),
                 ));
             }
         }
@@ -680,7 +738,10 @@ fn tail_len(
 }
 
 fn llm_flag() -> GoValue {
-    GoValue::Object(BTreeMap::from([("openTelemetry".to_string(), GoValue::Bool(true))]))
+    GoValue::Object(BTreeMap::from([(
+        "openTelemetry".to_string(),
+        GoValue::Bool(true),
+    )]))
 }
 
 fn plan_workload(
@@ -693,7 +754,13 @@ fn plan_workload(
     let spec_path = w.spec_path();
     let spec = get(w.obj, &spec_path)
         .filter(|s| s.is_object())
-        .ok_or_else(|| fail(spec_path.clone(), "the pod spec is missing or not a mapping".into(), None))?;
+        .ok_or_else(|| {
+            fail(
+                spec_path.clone(),
+                "the pod spec is missing or not a mapping".into(),
+                None,
+            )
+        })?;
     let targets = targets(w, spec, &spec_path, opts)?;
     let (id, source_key) = match otel {
         Some(_) => identity(w, ctx, opts, notes),
@@ -715,7 +782,12 @@ fn plan_workload(
 
     let mut edits = Vec::new();
     let mut had_block = false;
-    let mut pending: Vec<(ContainerEdit, &[Value], usize, Option<std::ops::Range<usize>>)> = Vec::new();
+    let mut pending: Vec<(
+        ContainerEdit,
+        &[Value],
+        usize,
+        Option<std::ops::Range<usize>>,
+    )> = Vec::new();
     for t in &targets {
         let mut cpath = spec_path.clone();
         cpath.extend([key(t.list), Seg::Index(t.index)]);
@@ -753,15 +825,22 @@ fn plan_workload(
             .iter()
             .any(|t| t.main && t.list == edit.list && t.index == edit.index);
         if t_main {
-            let region: Vec<usize> = (0..region_end).filter(|i| !edit.remove.contains(i)).collect();
-            let first = region.iter().copied().find(|&i| env_name(&env[i]) == Some(CONFIG_CONTENT));
+            let region: Vec<usize> = (0..region_end)
+                .filter(|i| !edit.remove.contains(i))
+                .collect();
+            let first = region
+                .iter()
+                .copied()
+                .find(|&i| env_name(&env[i]) == Some(CONFIG_CONTENT));
             if otel.is_some() && llm {
                 plan_llm_merge(&mut edit, env, first, old.as_ref(), notes)?;
                 warn_shadowing_config(&edit, env, first, region_end, notes);
             } else if had_block {
                 if let Some(i) = first {
                     if let Some(Value::String(v)) = env[i].get("value") {
-                        if let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag()) {
+                        if let Some(rest) =
+                            gojson::remove_top_level_key(v, "experimental", &llm_flag())
+                        {
                             if rest == "{}" {
                                 edit.remove.push(i);
                                 edit.remove.sort_unstable();
@@ -816,11 +895,17 @@ fn plan_llm_merge(
                 "container `{}` takes OPENCODE_CONFIG_CONTENT from valueFrom; with enableLLMTraces the controller writes a value beside it, and the API server rejects the Pod",
                 edit.name
             ),
-            help: Some("give OPENCODE_CONFIG_CONTENT a literal JSON value, or turn enableLLMTraces off".into()),
+            help: Some(
+                "give OPENCODE_CONFIG_CONTENT a literal JSON value, or turn enableLLMTraces off"
+                    .into(),
+            ),
             path,
         });
     }
-    let existing = env[i].get("value").and_then(Value::as_str).unwrap_or_default();
+    let existing = env[i]
+        .get("value")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     match gojson::merge_config_content(existing, LLM_TRACES_JSON) {
         Merge::ExistingIsNull => Err(Note {
             severity: Severity::Error,
@@ -856,7 +941,13 @@ fn plan_llm_merge(
     }
 }
 
-fn warn_shadowing_config(edit: &ContainerEdit, env: &[Value], first: Option<usize>, region_end: usize, notes: &mut Vec<Note>) {
+fn warn_shadowing_config(
+    edit: &ContainerEdit,
+    env: &[Value],
+    first: Option<usize>,
+    region_end: usize,
+    notes: &mut Vec<Note>,
+) {
     for (i, e) in env.iter().enumerate().skip(region_end) {
         if env_name(e) == Some(CONFIG_CONTENT) && Some(i) != first {
             let mut path = edit.path.clone();
@@ -931,7 +1022,8 @@ fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(), Note> {
         written.push((e, p));
     }
     for (e, path) in written {
-        let problem = match serde_json::from_value::<k8s_openapi::api::core::v1::EnvVar>(e.clone()) {
+        let problem = match serde_json::from_value::<k8s_openapi::api::core::v1::EnvVar>(e.clone())
+        {
             Err(err) => Some(format!("not a valid EnvVar: {err}")),
             Ok(ev) if ev.name.is_empty() => Some("an env entry without a name".into()),
             Ok(ev) if ev.value.is_some() && ev.value_from.is_some() => {
@@ -943,7 +1035,11 @@ fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(), Note> {
             Ok(_) => None,
         };
         if let Some(message) = problem {
-            return Err(fail(path, format!("container `{}`: {message}", edit.name), None));
+            return Err(fail(
+                path,
+                format!("container `{}`: {message}", edit.name),
+                None,
+            ));
         }
     }
     Ok(())
@@ -953,7 +1049,9 @@ fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(), Note> {
 pub fn apply(doc: &mut Value, plans: &[WorkloadPlan]) {
     for plan in plans {
         for edit in plan.edits() {
-            let Some(c) = get_mut(doc, &edit.path) else { continue };
+            let Some(c) = get_mut(doc, &edit.path) else {
+                continue;
+            };
             let env = c
                 .get("env")
                 .and_then(Value::as_array)

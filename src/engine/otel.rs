@@ -91,7 +91,10 @@ pub fn build_block(otel: &OpenTelemetry, id: &Identity) -> Vec<Value> {
     if id.namespace == Known::Downward(POD_NAMESPACE) {
         out.push(field_ref(POD_NAMESPACE, "metadata.namespace"));
     }
-    out.push(env_value(ENDPOINT, otel.endpoint.as_deref().unwrap_or_default()));
+    out.push(env_value(
+        ENDPOINT,
+        otel.endpoint.as_deref().unwrap_or_default(),
+    ));
     let mut parts = Vec::new();
     for (name, h) in &otel.headers {
         if let Some(v) = h.value.as_deref().filter(|v| !v.is_empty()) {
@@ -139,11 +142,15 @@ fn name_of(e: &Value) -> Option<&str> {
 fn is_field_ref(e: &Value, name: &str, path: &str) -> bool {
     name_of(e) == Some(name)
         && e.get("value").is_none()
-        && e.pointer("/valueFrom/fieldRef/fieldPath").and_then(Value::as_str) == Some(path)
+        && e.pointer("/valueFrom/fieldRef/fieldPath")
+            .and_then(Value::as_str)
+            == Some(path)
 }
 
 fn is_plain_value(e: &Value, name: &str) -> bool {
-    name_of(e) == Some(name) && e.get("value").is_some_and(Value::is_string) && e.get("valueFrom").is_none()
+    name_of(e) == Some(name)
+        && e.get("value").is_some_and(Value::is_string)
+        && e.get("valueFrom").is_none()
 }
 
 /// Finds the first run of env entries shaped like an injected block:
@@ -190,15 +197,24 @@ mod tests {
     use crate::config::HeaderSource;
 
     fn vectors() -> Vec<Value> {
-        let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/conformance/helpers.json"));
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/conformance/helpers.json"
+        ));
         serde_json::from_str(text).unwrap()
     }
 
     #[test]
     fn helper_names_match_the_controller() {
         let mut n = 0;
-        for v in vectors().iter().filter(|v| v["helper"] == "sanitizeOTelHeaderEnvVarName") {
-            assert_eq!(helper_name(v["input"].as_str().unwrap()), v["output"].as_str().unwrap());
+        for v in vectors()
+            .iter()
+            .filter(|v| v["helper"] == "sanitizeOTelHeaderEnvVarName")
+        {
+            assert_eq!(
+                helper_name(v["input"].as_str().unwrap()),
+                v["output"].as_str().unwrap()
+            );
             n += 1;
         }
         assert!(n >= 10);
@@ -218,7 +234,13 @@ mod tests {
                                 optional: r["optional"].as_bool(),
                             })
                         });
-                        (k.clone(), HeaderSource { value: h["value"].as_str().map(str::to_string), value_from })
+                        (
+                            k.clone(),
+                            HeaderSource {
+                                value: h["value"].as_str().map(str::to_string),
+                                value_from,
+                            },
+                        )
                     })
                     .collect()
             })
@@ -231,7 +253,11 @@ mod tests {
             record_content: o["recordContent"].as_bool().unwrap_or(false),
             resource_attributes: o["resourceAttributes"]
                 .as_object()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
@@ -239,7 +265,10 @@ mod tests {
     #[test]
     fn blocks_match_the_controller() {
         let mut n = 0;
-        for v in vectors().iter().filter(|v| v["helper"] == "buildOTelEnvVars") {
+        for v in vectors()
+            .iter()
+            .filter(|v| v["helper"] == "buildOTelEnvVars")
+        {
             let otel = otel_from(&v["input"]);
             let ids = &v["input"]["ids"];
             let s = |k: &str| ids[k].as_str().unwrap().to_string();
@@ -247,7 +276,11 @@ mod tests {
                 task_name: Some(s("taskName")).filter(|t| !t.is_empty()),
                 namespace: Known::Literal(s("taskNamespace")),
                 agent_name: s("agentName"),
-                pod_name: if s("podName").is_empty() { Known::Downward(POD_NAME) } else { Known::Literal(s("podName")) },
+                pod_name: if s("podName").is_empty() {
+                    Known::Downward(POD_NAME)
+                } else {
+                    Known::Literal(s("podName"))
+                },
             };
             let got = if otel.is_active() {
                 let mut b = build_block(&otel, &id);
@@ -265,7 +298,11 @@ mod tests {
 
     #[test]
     fn finds_blocks_and_ignores_lone_endpoints() {
-        let otel = OpenTelemetry { enabled: true, endpoint: Some("http://c".into()), ..Default::default() };
+        let otel = OpenTelemetry {
+            enabled: true,
+            endpoint: Some("http://c".into()),
+            ..Default::default()
+        };
         let id = Identity {
             task_name: None,
             namespace: Known::Literal("ns".into()),

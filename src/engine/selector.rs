@@ -27,20 +27,23 @@ impl fmt::Display for Selector {
 }
 
 fn valid_key(k: &str) -> bool {
-    let name = k.rsplit_once('/').map_or(k, |(prefix, name)| {
-        if prefix.is_empty() {
-            ""
-        } else {
-            name
-        }
-    });
+    let name = k.rsplit_once('/').map_or(
+        k,
+        |(prefix, name)| {
+            if prefix.is_empty() { "" } else { name }
+        },
+    );
     !name.is_empty()
         && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
 }
 
 fn valid_value(v: &str) -> bool {
-    v.len() <= 63 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    v.len() <= 63
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// Splits at commas that are not inside parentheses.
@@ -68,7 +71,12 @@ fn set_values(rest: &str) -> Result<Vec<String>, String> {
         .trim()
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| format!("expected a parenthesised list of values, found `{}`", rest.trim()))?;
+        .ok_or_else(|| {
+            format!(
+                "expected a parenthesised list of values, found `{}`",
+                rest.trim()
+            )
+        })?;
     let values: Vec<String> = inner.split(',').map(|v| v.trim().to_string()).collect();
     if let Some(bad) = values.iter().find(|v| !valid_value(v)) {
         return Err(format!("invalid label value `{bad}`"));
@@ -139,12 +147,19 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn every_operator() {
-        let l = labels(&[("app", "web"), ("tier", "front"), ("kubeopencode.io/agent", "coder")]);
+        let l = labels(&[
+            ("app", "web"),
+            ("tier", "front"),
+            ("kubeopencode.io/agent", "coder"),
+        ]);
         for (sel, want) in [
             ("app=web", true),
             ("app==web", true),

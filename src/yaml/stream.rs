@@ -47,7 +47,10 @@ pub fn detect_format(text: &str) -> Format {
 
 fn is_marker_line(line: &[u8], marker: &[u8; 3]) -> bool {
     line.starts_with(marker)
-        && matches!(line.get(3), None | Some(b' ') | Some(b'\t') | Some(b'\r') | Some(b'\n'))
+        && matches!(
+            line.get(3),
+            None | Some(b' ') | Some(b'\t') | Some(b'\r') | Some(b'\n')
+        )
 }
 
 /// Cuts a YAML stream into chunks. Every byte of `text` belongs to exactly one chunk, in order, so
@@ -92,7 +95,10 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i)
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| from + i)
 }
 
 /// True when a YAML chunk holds no content: only blank lines, comments, directives and markers.
@@ -133,14 +139,25 @@ mod tests {
     use super::*;
 
     fn pieces(text: &str) -> Vec<&str> {
-        split_yaml(text).into_iter().map(|c| &text[c.range]).collect()
+        split_yaml(text)
+            .into_iter()
+            .map(|c| &text[c.range])
+            .collect()
     }
 
     #[test]
     fn splits_on_markers_and_keeps_every_byte() {
         let text = "# lead\n---\na: 1\n--- # two\nb: 2\n...\n---\nc: 3";
         let p = pieces(text);
-        assert_eq!(p, vec!["# lead\n", "---\na: 1\n", "--- # two\nb: 2\n...\n", "---\nc: 3"]);
+        assert_eq!(
+            p,
+            vec![
+                "# lead\n",
+                "---\na: 1\n",
+                "--- # two\nb: 2\n...\n",
+                "---\nc: 3"
+            ]
+        );
         assert_eq!(p.concat(), text);
         let lines: Vec<usize> = split_yaml(text).iter().map(|c| c.line).collect();
         assert_eq!(lines, vec![1, 2, 4, 7]);

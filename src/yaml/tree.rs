@@ -134,7 +134,11 @@ pub struct YamlError {
 
 impl std::fmt::Display for YamlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at line {} column {}", self.message, self.line, self.col)
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.message, self.line, self.col
+        )
     }
 }
 
@@ -428,7 +432,10 @@ impl<'a> Converter<'a> {
         if depth > self.max_depth {
             return Err(err_at(
                 node,
-                format!("nesting deeper than {} levels (through aliases)", self.max_depth),
+                format!(
+                    "nesting deeper than {} levels (through aliases)",
+                    self.max_depth
+                ),
             ));
         }
         match &node.kind {
@@ -478,11 +485,19 @@ impl<'a> Converter<'a> {
         let sources: Vec<Value> = match self.value(node, depth + 1)? {
             Value::Object(m) => vec![Value::Object(m)],
             Value::Array(items) => items,
-            _ => return Err(err_at(node, "merge key `<<` needs a mapping or a list of mappings".into())),
+            _ => {
+                return Err(err_at(
+                    node,
+                    "merge key `<<` needs a mapping or a list of mappings".into(),
+                ));
+            }
         };
         for source in sources {
             let Value::Object(m) = source else {
-                return Err(err_at(node, "merge key `<<` needs a mapping or a list of mappings".into()));
+                return Err(err_at(
+                    node,
+                    "merge key `<<` needs a mapping or a list of mappings".into(),
+                ));
             };
             for (k, v) in m {
                 out.entry(k).or_insert(v);
@@ -501,7 +516,12 @@ impl<'a> Converter<'a> {
     }
 }
 
-fn scalar_value(node: &Node, value: &str, style: Style, tag: Option<&str>) -> Result<Value, YamlError> {
+fn scalar_value(
+    node: &Node,
+    value: &str,
+    style: Style,
+    tag: Option<&str>,
+) -> Result<Value, YamlError> {
     let plain = match (style, tag) {
         (_, Some("tag:yaml.org,2002:str")) => return Ok(Value::String(value.to_string())),
         (Style::Plain, None) => resolve_plain(value),
@@ -525,7 +545,9 @@ fn scalar_value(node: &Node, value: &str, style: Style, tag: Option<&str>) -> Re
         Plain::Float(f) => Value::Number(Number::from_f64(f).ok_or_else(|| {
             err_at(
                 node,
-                format!("`{value}` is not a finite number, and Kubernetes cannot represent it in JSON"),
+                format!(
+                    "`{value}` is not a finite number, and Kubernetes cannot represent it in JSON"
+                ),
             )
         })?),
         Plain::Str => Value::String(value.to_string()),
@@ -545,11 +567,15 @@ mod tests {
     use serde_json::json;
 
     fn val(text: &str) -> Value {
-        parse_value(text, &Limits::default()).map(|(_, v)| v).unwrap()
+        parse_value(text, &Limits::default())
+            .map(|(_, v)| v)
+            .unwrap()
     }
 
     fn err(text: &str) -> YamlError {
-        parse_value(text, &Limits::default()).map(|(_, v)| v).unwrap_err()
+        parse_value(text, &Limits::default())
+            .map(|(_, v)| v)
+            .unwrap_err()
     }
 
     #[test]
@@ -562,16 +588,25 @@ mod tests {
 
     #[test]
     fn spans_point_at_source_bytes() {
-        let text = "---\nenv:\n- name: A # c\n  value: \"x\"\n- name: é\n  value: |\n    lit\nother: 1\n";
+        let text =
+            "---\nenv:\n- name: A # c\n  value: \"x\"\n- name: é\n  value: |\n    lit\nother: 1\n";
         let doc = parse(text, &Limits::default()).unwrap();
         let root = doc.root.unwrap();
         let env = root.get("env").unwrap();
         assert!(env.is_block_seq());
-        let Kind::Seq { items, .. } = &env.kind else { panic!() };
+        let Kind::Seq { items, .. } = &env.kind else {
+            panic!()
+        };
         let first = &items[0];
-        assert_eq!(&text[first.pos.start..first.pos.end], "name: A # c\n  value: \"x\"");
+        assert_eq!(
+            &text[first.pos.start..first.pos.end],
+            "name: A # c\n  value: \"x\""
+        );
         let second_value = items[1].get("value").unwrap();
-        assert_eq!(&text[second_value.pos.start..second_value.pos.end], "|\n    lit\n");
+        assert_eq!(
+            &text[second_value.pos.start..second_value.pos.end],
+            "|\n    lit\n"
+        );
         let name = items[1].get("name").unwrap();
         assert_eq!(&text[name.pos.start..name.pos.end], "é");
         assert_eq!((name.pos.line, name.pos.col), (5, 9));
@@ -608,7 +643,10 @@ mod tests {
         // The parser's own recursion limit or ours: an error either way, never a stack overflow.
         let text = format!("{}x{}", "[".repeat(10_000), "]".repeat(10_000));
         let e = err(&text);
-        assert!(e.message.contains("nesting") || e.message.contains("recursion"), "{e}");
+        assert!(
+            e.message.contains("nesting") || e.message.contains("recursion"),
+            "{e}"
+        );
         let text = "- ".repeat(10_000) + "x\n";
         let e = err(&text);
         assert!(e.message.contains("nesting deeper"), "{e}");

@@ -67,5 +67,7 @@ pub fn write_temp(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 pub fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
 }
