@@ -57,10 +57,10 @@ pub enum GoValue {
 impl GoValue {
     /// Drops the value without recursion.
     ///
-    /// The derived `Drop`, `Clone`, `PartialEq` and `Debug` implementations
-    /// recurse once per nesting level; values close to [`MAX_NESTING_DEPTH`]
-    /// can exhaust a small (e.g. 2 MiB test-thread) stack when dropped
-    /// normally. Everything in this module releases values with this method,
+    /// Ordinary drop glue and the derived `Clone`, `PartialEq` and `Debug`
+    /// implementations recurse once per nesting level; values close to
+    /// [`MAX_NESTING_DEPTH`] can exhaust a small (e.g. 2 MiB test-thread)
+    /// stack in unoptimised builds when dropped normally. Everything in this module releases values with this method,
     /// and callers holding deeply nested values from [`decode`] may too.
     pub fn drop_iteratively(self) {
         let mut pending = vec![self];
@@ -110,14 +110,25 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// json.Unmarshal(s, &interface{}) semantics (validation, last-wins duplicates, float64 numbers).
+///
+/// # Errors
+///
+/// Returns a [`DecodeError`] whenever Go's `json.Unmarshal` into an
+/// `interface{}` fails: invalid JSON (including anything but whitespace
+/// after the value), nesting deeper than [`MAX_NESTING_DEPTH`], or a number
+/// outside the float64 range.
 pub fn decode(s: &str) -> Result<GoValue, DecodeError> {
     Parser::new(s).parse_document()
 }
 
 /// json.Marshal semantics (compact, sorted keys, Go escaping, Go float formatting).
 ///
+/// Keys come out sorted byte-wise (the `BTreeMap` order, as Go sorts map
+/// keys); strings are escaped with Go's HTML-safe rules.
+///
 /// Go's `json.Marshal` refuses non-finite floats; [`decode`] never produces
 /// them, and should a caller construct one it is written as `null`.
+#[must_use]
 pub fn encode(v: &GoValue) -> String {
     let mut out = String::new();
     encode_into(&mut out, v);
@@ -149,19 +160,16 @@ pub enum Merge {
 /// When `existing` is `null` the map is nil: assigning into it panics in Go
 /// ([`Merge::ExistingIsNull`]) unless `additional` has no keys at all, in
 /// which case the nil map is marshalled as `null`.
+#[must_use]
 pub fn merge_config_content(existing: &str, additional: &str) -> Merge {
     let Ok(existing_map) = decode_map(existing) else {
         return Merge::Value(additional.to_owned());
     };
-    let additional_map = decode_map(additional);
-    let additional_map = match additional_map {
-        Ok(map) => map,
-        Err(_) => {
-            if let Some(map) = existing_map {
-                GoValue::Object(map).drop_iteratively();
-            }
-            return Merge::Value(existing.to_owned());
+    let Ok(additional_map) = decode_map(additional) else {
+        if let Some(map) = existing_map {
+            GoValue::Object(map).drop_iteratively();
         }
+        return Merge::Value(existing.to_owned());
     };
     match (existing_map, additional_map) {
         (Some(mut merged), additional_map) => {
@@ -188,6 +196,7 @@ pub fn merge_config_content(existing: &str, additional: &str) -> Merge {
 /// otherwise None. Examples (key "experimental", expected {"openTelemetry":true}):
 /// `{"experimental":{"openTelemetry":true},"instructions":["x"]}` -> Some(`{"instructions":["x"]}`),
 /// `{"experimental":{"openTelemetry":true}}` -> Some(`{}`), `{"a":1}` -> None, `not json` -> None.
+#[must_use]
 pub fn remove_top_level_key(value: &str, key: &str, expected: &GoValue) -> Option<String> {
     let mut map = match decode(value).ok()? {
         GoValue::Object(map) => map,
@@ -600,12 +609,10 @@ impl<'a> Parser<'a> {
 
     /// The code unit of a well-formed `\uXXXX` at the current position, without consuming it.
     fn peek_unicode_escape(&self) -> Option<u32> {
-        let rest = self.bytes.get(self.pos..self.pos + 6)?;
-        if rest[0] != b'\\' || rest[1] != b'u' {
+        let &[b'\\', b'u', ref hex @ ..] = self.bytes.get(self.pos..self.pos + 6)? else {
             return None;
-        }
-        rest[2..]
-            .iter()
+        };
+        hex.iter()
             .try_fold(0u32, |acc, &b| Some(acc * 16 + hex_value(b)?))
     }
 
@@ -850,7 +857,6 @@ impl ShortestDecimal {
 
 /// Writes a string literal with Go's escaping (`escapeHTML` on).
 fn write_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {
@@ -871,7 +877,8 @@ fn write_string(out: &mut String, s: &str) {
             let code = u32::from(c);
             out.push_str("\\u");
             for shift in [12, 8, 4, 0] {
-                out.push(char::from(HEX[((code >> shift) & 0xF) as usize]));
+                // Lower-case hex digits, as Go writes them.
+                out.extend(char::from_digit((code >> shift) & 0xF, 16));
             }
         } else {
             out.push_str(short);
@@ -1086,8 +1093,10 @@ mod tests {
         assert_eq!(float(f64::MIN_POSITIVE), "2.2250738585072014e-308");
         // Exact ties between the two closest shortest candidates: Go rounds
         // half to even (Rust's shortest formatting would round up)…
-        assert_eq!(float(1979399392505838.25), "1979399392505838.2");
-        assert_eq!(float(-801274688384317.25), "-801274688384317.2");
+        // (Written as exact quotients: 1979399392505838.25 and -801274688384317.25.)
+        assert_eq!(float(7_917_597_570_023_353.0 / 4.0), "1979399392505838.2");
+        assert_eq!(float(-3_205_098_753_537_269.0 / 4.0), "-801274688384317.2");
+        assert_eq!(float(2.5e-8), "2.5e-8");
         // …unless the even candidate would not round-trip (2^-24 is a power
         // of two, so the gap below it is half as wide).
         assert_eq!(float(2f64.powi(-24)), "5.960464477539063e-8");
