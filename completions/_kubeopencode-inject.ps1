@@ -27,27 +27,30 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Inject into exactly these containers (regular or init). Repeatable')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Agent name for workloads whose Task or labels do not tell it')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Maximum nesting depth of a document')
-            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Maximum number of nodes a document may expand to (aliases included)')
+            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Maximum number of nodes aliases may expand to in one document')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select every pod-bearing workload, not only KubeOpenCode agent workloads')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite the input files (atomically; only files that change; never stdin)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the per-resource report on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the per-resource report on stderr')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select every pod-bearing workload, not only KubeOpenCode agent workloads')
             [CompletionResult]::new('--normalize', '--normalize', [CompletionResultType]::ParameterName, 'Re-serialise every document (canonical YAML) instead of editing the text in place')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('inject', 'inject', [CompletionResultType]::ParameterValue, 'Inject the OTel settings and write the manifests (the default command)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what injection would change, as a unified diff per resource (exit 1 when it would change something)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'CI gate: validate the config, lint the stream, and report drift (exit 1 on findings)')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -59,22 +62,77 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Inject into exactly these containers (regular or init). Repeatable')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Agent name for workloads whose Task or labels do not tell it')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour messages')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Maximum nesting depth of a document')
-            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Maximum number of nodes a document may expand to (aliases included)')
+            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Maximum number of nodes aliases may expand to in one document')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select every pod-bearing workload, not only KubeOpenCode agent workloads')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite the input files (atomically; only files that change; never stdin)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the per-resource report on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the per-resource report on stderr')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select every pod-bearing workload, not only KubeOpenCode agent workloads')
             [CompletionResult]::new('--normalize', '--normalize', [CompletionResultType]::ParameterName, 'Re-serialise every document (canonical YAML) instead of editing the text in place')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kubeopencode-inject;diff' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Inject into exactly these containers (regular or init). Repeatable')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Agent name for workloads whose Task or labels do not tell it')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Maximum nesting depth of a document')
+            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Maximum number of nodes aliases may expand to in one document')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select every pod-bearing workload, not only KubeOpenCode agent workloads')
+            [CompletionResult]::new('--normalize', '--normalize', [CompletionResultType]::ParameterName, 'Compare against the normalised (re-serialised) output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kubeopencode-inject;check' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for objects that do not set metadata.namespace')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Select workloads by label (kubectl syntax: `a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Inject into exactly these containers (regular or init). Repeatable')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Agent name for workloads whose Task or labels do not tell it')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Maximum nesting depth of a document')
+            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Maximum number of nodes aliases may expand to in one document')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the findings')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Read directories recursively (in a stable, sorted order)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select every pod-bearing workload, not only KubeOpenCode agent workloads')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as failures (exit 1)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kubeopencode-inject;validate' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The KubeOpenCodeConfig to validate (YAML or JSON; `-` for stdin)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The KubeOpenCodeConfig to validate (YAML or JSON; `-` for stdin)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the findings')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as failures (exit 1)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -86,11 +144,23 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
         }
         'kubeopencode-inject;help' {
             [CompletionResult]::new('inject', 'inject', [CompletionResultType]::ParameterValue, 'Inject the OTel settings and write the manifests (the default command)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what injection would change, as a unified diff per resource (exit 1 when it would change something)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'CI gate: validate the config, lint the stream, and report drift (exit 1 on findings)')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kubeopencode-inject;help;inject' {
+            break
+        }
+        'kubeopencode-inject;help;diff' {
+            break
+        }
+        'kubeopencode-inject;help;check' {
+            break
+        }
+        'kubeopencode-inject;help;validate' {
             break
         }
         'kubeopencode-inject;help;completions' {

@@ -16,8 +16,14 @@ _kubeopencode__inject() {
             ",$1")
                 cmd="kubeopencode__inject"
                 ;;
+            kubeopencode__inject,check)
+                cmd="kubeopencode__inject__subcmd__check"
+                ;;
             kubeopencode__inject,completions)
                 cmd="kubeopencode__inject__subcmd__completions"
+                ;;
+            kubeopencode__inject,diff)
+                cmd="kubeopencode__inject__subcmd__diff"
                 ;;
             kubeopencode__inject,help)
                 cmd="kubeopencode__inject__subcmd__help"
@@ -25,14 +31,26 @@ _kubeopencode__inject() {
             kubeopencode__inject,inject)
                 cmd="kubeopencode__inject__subcmd__inject"
                 ;;
+            kubeopencode__inject,validate)
+                cmd="kubeopencode__inject__subcmd__validate"
+                ;;
+            kubeopencode__inject__subcmd__help,check)
+                cmd="kubeopencode__inject__subcmd__help__subcmd__check"
+                ;;
             kubeopencode__inject__subcmd__help,completions)
                 cmd="kubeopencode__inject__subcmd__help__subcmd__completions"
+                ;;
+            kubeopencode__inject__subcmd__help,diff)
+                cmd="kubeopencode__inject__subcmd__help__subcmd__diff"
                 ;;
             kubeopencode__inject__subcmd__help,help)
                 cmd="kubeopencode__inject__subcmd__help__subcmd__help"
                 ;;
             kubeopencode__inject__subcmd__help,inject)
                 cmd="kubeopencode__inject__subcmd__help__subcmd__inject"
+                ;;
+            kubeopencode__inject__subcmd__help,validate)
+                cmd="kubeopencode__inject__subcmd__help__subcmd__validate"
                 ;;
             *)
                 ;;
@@ -41,7 +59,7 @@ _kubeopencode__inject() {
 
     case "${cmd}" in
         kubeopencode__inject)
-            opts="-c -f -R -n -o -q -l -h -V --config --filename --recursive --namespace --output --in-place --quiet --all --selector --container --agent --normalize --color --max-depth --max-nodes --help --version inject completions help"
+            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --output --in-place --quiet --normalize --help --version inject diff check validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -71,12 +89,162 @@ _kubeopencode__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__check)
+            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --format --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__completions)
+            opts="-h --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__diff)
+            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --normalize --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --selector)
@@ -114,8 +282,8 @@ _kubeopencode__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubeopencode__subcmd__inject__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+        kubeopencode__subcmd__inject__subcmd__help)
+            opts="inject diff check validate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -128,9 +296,9 @@ _kubeopencode__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubeopencode__subcmd__inject__subcmd__help)
-            opts="inject completions help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+        kubeopencode__subcmd__inject__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -143,6 +311,20 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__subcmd__inject__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -184,8 +366,22 @@ _kubeopencode__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubeopencode__subcmd__inject__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubeopencode__subcmd__inject__subcmd__inject)
-            opts="-c -f -R -n -o -q -l -h --config --filename --recursive --namespace --output --in-place --quiet --all --selector --container --agent --normalize --color --max-depth --max-nodes --help"
+            opts="-c -f -R -n -l -o -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --output --in-place --quiet --normalize --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,14 +411,6 @@ _kubeopencode__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
-                    return 0
-                    ;;
                 --selector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -249,6 +437,44 @@ _kubeopencode__inject() {
                     ;;
                 --max-nodes)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__validate)
+            opts="-c -h --config --format --strict --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, ColorChoice, Command, InjectArgs, OutputFormat};
+use crate::cli::{Cli, ColorChoice, Command, InjectArgs, InputArgs, OutputFormat};
 use crate::config::KubeOpenCodeConfig;
 use crate::diag::Diagnostic;
 use crate::engine::{Action, Options, Outcome, Selector, Severity, StreamContext};
@@ -25,20 +25,21 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
-            clap_complete::generate(
-                shell,
-                &mut cmd,
-                "kubeopencode-inject",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "kubeopencode-inject", &mut script);
+            // A closed pipe (`| head`) is not an error.
+            let _ = std::io::stdout().lock().write_all(&script);
             ExitCode::from(EXIT_OK)
         }
         Some(Command::Inject(args)) => inject(&args),
+        Some(Command::Diff(args)) => crate::diff::run(&args),
+        Some(Command::Check(args)) => crate::check::run_check(&args),
+        Some(Command::Validate(args)) => crate::check::run_validate(&args),
         None => inject(&cli.inject),
     }
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -52,7 +53,7 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 /// Prints errors and returns exit code 2.
-fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
+pub fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
     let mut err = std::io::stderr().lock();
     for d in diags {
         let _ = write!(err, "{}", d.render(color));
@@ -67,6 +68,26 @@ fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
+/// Where the KubeOpenCodeConfig came from.
+pub enum ConfigAt {
+    /// A file given with -c: its source, document and tree.
+    File(Box<Source>, DocRef, Option<crate::yaml::tree::Node>),
+    /// A document of the stream: (source, document) indexes and its tree.
+    Stream(usize, usize, Option<crate::yaml::tree::Node>),
+}
+
+impl Loaded {
+    /// The config's source, document and tree.
+    pub fn config_location(&self) -> (&Source, &DocRef, Option<&crate::yaml::tree::Node>) {
+        match &self.config_at {
+            ConfigAt::File(src, d, root) => (src, d, root.as_ref()),
+            ConfigAt::Stream(si, di, root) => {
+                (&self.sources[*si], &self.docs[*si][*di], root.as_ref())
+            }
+        }
+    }
+}
+
 /// Everything read and understood before any output is produced.
 pub struct Loaded {
     pub sources: Vec<Source>,
@@ -77,18 +98,18 @@ pub struct Loaded {
     pub config: KubeOpenCodeConfig,
     /// Warnings about the config (rules the API server enforces but the controller tolerates).
     pub config_warnings: Vec<Diagnostic>,
-    /// The in-stream config document, when the config came from the stream.
-    pub config_doc: Option<(usize, usize)>,
+    /// Where the config document is (for locating findings about it).
+    pub config_at: ConfigAt,
 }
 
-pub fn limits(args: &InjectArgs) -> Limits {
+pub fn limits(args: &InputArgs) -> Limits {
     Limits {
         max_depth: args.max_depth,
         max_nodes: args.max_nodes,
     }
 }
 
-pub fn options(args: &InjectArgs) -> Result<Options, Diagnostic> {
+pub fn options(args: &InputArgs) -> Result<Options, Diagnostic> {
     let selector = args
         .selector
         .as_deref()
@@ -109,7 +130,7 @@ pub fn options(args: &InjectArgs) -> Result<Options, Diagnostic> {
 }
 
 /// Reads the config and the stream, checks everything, and learns the stream's context.
-pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
+pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>> {
     let limits = limits(args);
     let config_from_stdin = args.config.as_deref().is_some_and(|c| c.as_os_str() == "-");
     let mut paths = args.filename.clone();
@@ -137,7 +158,7 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
             "-f - given more than once",
         )]);
     }
-    if args.in_place && paths.iter().any(|p| p.as_os_str() == "-") {
+    if in_place && paths.iter().any(|p| p.as_os_str() == "-") {
         return Err(vec![
             Diagnostic::error(
                 "usage",
@@ -154,7 +175,9 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
                 Origin::File(c.clone())
             };
             let src = input::read(&origin).map_err(|e| vec![e])?;
-            Some(pipeline::read_config(&src, &limits)?)
+            let (d, p) = pipeline::config_document(&src, &limits)?;
+            let read = pipeline::config_from(&src, &d, &p)?;
+            Some((read, ConfigAt::File(Box::new(src), d, p.root)))
         }
         None => None,
     };
@@ -198,15 +221,15 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let ((config, config_warnings), config_doc) = match config {
-        Some(c) => (c, None),
+    let ((config, config_warnings), config_at) = match config {
+        Some(c) => c,
         None => match configs.len() {
             1 => {
-                let (si, di, p) = &configs[0];
-                let d = &docs[*si][*di];
+                let (si, di, p) = configs.remove(0);
+                let d = &docs[si][di];
                 (
-                    pipeline::config_from(&sources[*si], d, p)?,
-                    Some((*si, *di)),
+                    pipeline::config_from(&sources[si], d, &p)?,
+                    ConfigAt::Stream(si, di, p.root),
                 )
             }
             0 => {
@@ -238,7 +261,7 @@ pub fn load(args: &InjectArgs) -> Result<Loaded, Vec<Diagnostic>> {
         ctx,
         config,
         config_warnings,
-        config_doc,
+        config_at,
     })
 }
 
@@ -248,21 +271,49 @@ pub struct Rendered {
     pub texts: Vec<Vec<Option<String>>>,
     pub report: Vec<String>,
     pub warnings: Vec<Diagnostic>,
+    /// Workloads that cannot be injected (the run fails unless the caller reports them as findings).
+    pub errors: Vec<Diagnostic>,
+    /// The plans of every candidate document, keyed by (source, document).
+    pub plans: HashMap<(usize, usize), Vec<crate::engine::WorkloadPlan>>,
+    /// The resources that change, per document.
+    pub resources: HashMap<(usize, usize), Vec<String>>,
 }
 
-/// Plans and renders every candidate document. Fails with every error found.
-pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<Diagnostic>> {
+/// Plans and renders every candidate document; fails with every error found.
+pub fn process(
+    loaded: &mut Loaded,
+    args: &InputArgs,
+    normalize: bool,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let r = plan_and_render(loaded, args, normalize)?;
+    if r.errors.is_empty() {
+        Ok(r)
+    } else {
+        let mut all = r.errors;
+        all.extend(r.warnings);
+        Err(all)
+    }
+}
+
+/// Plans and renders every candidate document; workload errors are returned in `Rendered::errors`.
+pub fn plan_and_render(
+    loaded: &mut Loaded,
+    args: &InputArgs,
+    normalize: bool,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let opts = options(args).map_err(|e| vec![e])?;
     let processor = Processor {
         otel: loaded.config.active(),
         ctx: &loaded.ctx,
         opts: &opts,
-        normalize: args.normalize,
+        normalize,
     };
     let mut texts = Vec::with_capacity(loaded.docs.len());
     let mut report = Vec::new();
     let mut warnings = loaded.config_warnings.clone();
     let mut errors = Vec::new();
+    let mut all_plans = HashMap::new();
+    let mut resources = HashMap::new();
     for (si, refs) in loaded.docs.iter().enumerate() {
         let src = &loaded.sources[si];
         let shared: Arc<str> = Arc::from(src.text.as_str());
@@ -270,7 +321,7 @@ pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<D
         for d in refs {
             let text = &src.text[d.range.clone()];
             let Some(p) = loaded.parsed.get_mut(&(si, d.index)) else {
-                out.push(if args.normalize {
+                out.push(if normalize {
                     normalize_other(src, d, args)
                 } else {
                     None
@@ -285,11 +336,24 @@ pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<D
                     warnings.push(diag);
                 }
             }
-            if !errors.is_empty() {
+            if plans
+                .iter()
+                .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
+            {
                 out.push(None);
+                all_plans.insert((si, d.index), plans);
                 continue;
             }
             let result = processor.render(text, d, p, plans);
+            let names: Vec<String> = result
+                .plans
+                .iter()
+                .filter(|pl| !pl.edits().is_empty())
+                .map(|pl| pl.resource.to_string())
+                .collect();
+            if !names.is_empty() {
+                resources.insert((si, d.index), names);
+            }
             for plan in &result.plans {
                 let line = match &plan.outcome {
                     Outcome::Skipped(reason) => format!("{}: skipped: {reason}", plan.resource),
@@ -317,23 +381,22 @@ pub fn process(loaded: &mut Loaded, args: &InjectArgs) -> Result<Rendered, Vec<D
                 };
                 report.push(line);
             }
+            all_plans.insert((si, d.index), result.plans);
             out.push(result.text);
         }
         texts.push(out);
     }
-    if errors.is_empty() {
-        Ok(Rendered {
-            texts,
-            report,
-            warnings,
-        })
-    } else {
-        errors.extend(warnings);
-        Err(errors)
-    }
+    Ok(Rendered {
+        texts,
+        report,
+        warnings,
+        errors,
+        plans: all_plans,
+        resources,
+    })
 }
 
-fn normalize_other(src: &Source, d: &DocRef, args: &InjectArgs) -> Option<String> {
+fn normalize_other(src: &Source, d: &DocRef, args: &InputArgs) -> Option<String> {
     let text = &src.text[d.range.clone()];
     let p = pipeline::parse(src, d, &limits(args)).ok()?;
     match d.format {
@@ -360,19 +423,19 @@ fn changed(texts: &[Option<String>]) -> bool {
 }
 
 fn inject(args: &InjectArgs) -> ExitCode {
-    let color = use_color(args.color);
-    let mut loaded = match load(args) {
+    let color = use_color(args.input.color);
+    let mut loaded = match load(&args.input, args.in_place) {
         Ok(l) => l,
         Err(e) => return fail(&e, color),
     };
-    let rendered = match process(&mut loaded, args) {
+    let rendered = match process(&mut loaded, &args.input, args.normalize) {
         Ok(r) => r,
         Err(e) => return fail(&e, color),
     };
     let result = match (args.in_place, args.output) {
         (true, _) => write_in_place(&loaded, &rendered),
         (false, OutputFormat::Yaml) => write_yaml(&loaded, &rendered),
-        (false, OutputFormat::Json) => write_json(&loaded, &rendered, args),
+        (false, OutputFormat::Json) => write_json(&loaded, &rendered, &args.input),
     };
     if let Err(e) = result {
         return fail(&[e], color);
@@ -437,7 +500,7 @@ fn write_stdout(out: &mut impl Write, s: &str) -> Result<(), Diagnostic> {
     }
 }
 
-fn write_json(loaded: &Loaded, rendered: &Rendered, args: &InjectArgs) -> Result<(), Diagnostic> {
+fn write_json(loaded: &Loaded, rendered: &Rendered, args: &InputArgs) -> Result<(), Diagnostic> {
     let mut values = Vec::new();
     for (si, src) in loaded.sources.iter().enumerate() {
         for (d, t) in loaded.docs[si].iter().zip(&rendered.texts[si]) {

@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "kubeopencode-inject",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "Exit status: 0 success, 2 error (bad config, unreadable file, malformed input).\n\
+    after_help = "Exit status: 0 success, 1 differences or findings (diff, check, validate), 2 error.\n\
                   Examples:\n  \
                   kubeopencode-inject -c config.yaml -f manifests/ -R\n  \
                   kustomize build overlays/prod | kubeopencode-inject -c config.yaml\n  \
@@ -32,6 +32,12 @@ pub struct Cli {
 pub enum Command {
     /// Inject the OTel settings and write the manifests (the default command).
     Inject(InjectArgs),
+    /// Show what injection would change, as a unified diff per resource (exit 1 when it would change something).
+    Diff(DiffArgs),
+    /// CI gate: validate the config, lint the stream, and report drift (exit 1 on findings).
+    Check(CheckArgs),
+    /// Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints.
+    Validate(ValidateArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.
@@ -54,8 +60,9 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Where the config and manifests come from, and what to select.
 #[derive(Debug, Clone, Args)]
-pub struct InjectArgs {
+pub struct InputArgs {
     /// The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single
     /// KubeOpenCodeConfig document in the input is used (and passed through unchanged).
     #[arg(short = 'c', long = "config", value_name = "FILE")]
@@ -74,18 +81,6 @@ pub struct InjectArgs {
     #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,
 
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Yaml)]
-    pub output: OutputFormat,
-
-    /// Rewrite the input files (atomically; only files that change; never stdin).
-    #[arg(long, conflicts_with = "output")]
-    pub in_place: bool,
-
-    /// Do not print the per-resource report on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-
     /// Select every pod-bearing workload, not only KubeOpenCode agent workloads.
     #[arg(long)]
     pub all: bool,
@@ -102,11 +97,7 @@ pub struct InjectArgs {
     #[arg(long, value_name = "NAME")]
     pub agent: Option<String>,
 
-    /// Re-serialise every document (canonical YAML) instead of editing the text in place.
-    #[arg(long)]
-    pub normalize: bool,
-
-    /// When to colour messages.
+    /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -114,7 +105,7 @@ pub struct InjectArgs {
     #[arg(long, default_value_t = 256, value_name = "N", hide_short_help = true)]
     pub max_depth: usize,
 
-    /// Maximum number of nodes a document may expand to (aliases included).
+    /// Maximum number of nodes aliases may expand to in one document.
     #[arg(
         long,
         default_value_t = 2_000_000,
@@ -122,4 +113,79 @@ pub struct InjectArgs {
         hide_short_help = true
     )]
     pub max_nodes: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InjectArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Yaml)]
+    pub output: OutputFormat,
+
+    /// Rewrite the input files (atomically; only files that change; never stdin).
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+
+    /// Do not print the per-resource report on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Re-serialise every document (canonical YAML) instead of editing the text in place.
+    #[arg(long)]
+    pub normalize: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people: located messages with the snippet underlined.
+    Human,
+    /// A stable JSON document (see docs/check.md).
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Compare against the normalised (re-serialised) output.
+    #[arg(long)]
+    pub normalize: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Treat warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// The KubeOpenCodeConfig to validate (YAML or JSON; `-` for stdin).
+    #[arg(short = 'c', long = "config", value_name = "FILE", required = true)]
+    pub config: PathBuf,
+
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Treat warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }

@@ -307,14 +307,14 @@ pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
         ));
         return Err(issues);
     };
-    if let Some(domain) = spec.get("clusterDomain").and_then(Value::as_str) {
-        if !is_dns_domain(domain) {
-            issues.push(issue(
+    if let Some(domain) = spec.get("clusterDomain").and_then(Value::as_str)
+        && !is_dns_domain(domain)
+    {
+        issues.push(issue(
                 p(&["spec", "clusterDomain"]),
                 format!("`{domain}` does not match ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ (at most 253 characters)"),
                 None,
             ));
-        }
     }
     for field in ["maxRetainedTasks", "ttlSecondsAfterFinished"] {
         if let Some(n) = spec.pointer(&format!("/cleanup/{field}")) {
@@ -333,16 +333,15 @@ pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
     if let Some(policy) = spec
         .pointer("/systemImage/imagePullPolicy")
         .and_then(Value::as_str)
+        && !["Always", "Never", "IfNotPresent"].contains(&policy)
     {
-        if !["Always", "Never", "IfNotPresent"].contains(&policy) {
-            issues.push(issue(
-                p(&["spec", "systemImage", "imagePullPolicy"]),
-                format!("`{policy}` is not one of Always, Never, IfNotPresent"),
-                suggest(policy, ["Always", "Never", "IfNotPresent"])
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .as_deref(),
-            ));
-        }
+        issues.push(issue(
+            p(&["spec", "systemImage", "imagePullPolicy"]),
+            format!("`{policy}` is not one of Always, Never, IfNotPresent"),
+            suggest(policy, ["Always", "Never", "IfNotPresent"])
+                .map(|s| format!("did you mean `{s}`?"))
+                .as_deref(),
+        ));
     }
     let otel = spec
         .pointer("/observability/openTelemetry")

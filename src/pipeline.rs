@@ -54,7 +54,7 @@ fn offset_of(text: &str, line: usize, col: usize) -> usize {
             .map_or(line_text.len(), |(i, _)| i)
 }
 
-/// A diagnostic located at a line/column of a document.
+/// A diagnostic located at a line/column of a document (the byte offset is computed from them).
 pub fn located(
     src: &Source,
     text: &Arc<str>,
@@ -62,14 +62,32 @@ pub fn located(
     line_in_doc: usize,
     col: usize,
     len: usize,
-    mut diag: Diagnostic,
+    diag: Diagnostic,
 ) -> Diagnostic {
     let doc_text = &src.text[d.range.clone()];
-    let start = d.range.start + offset_of(doc_text, line_in_doc, col);
+    let offset = offset_of(doc_text, line_in_doc, col);
+    located_at(src, text, d, (line_in_doc, col, offset), len, diag)
+}
+
+/// A diagnostic located at a node: (line, column, byte offset) within the document.
+pub fn located_at(
+    src: &Source,
+    text: &Arc<str>,
+    d: &DocRef,
+    (line_in_doc, col, offset): (usize, usize, usize),
+    len: usize,
+    mut diag: Diagnostic,
+) -> Diagnostic {
+    let start = d.range.start + offset;
     let line = d.line + line_in_doc - 1;
     diag = diag.at(&src.name, Some(d.index + 1), line, col);
     let len = len.min(src.text.len().saturating_sub(start));
     diag.with_snippet(text.clone(), start, len)
+}
+
+/// Where a node is, for [`located_at`].
+pub fn node_place(n: &Node) -> (usize, usize, usize) {
+    (n.pos.line, n.pos.col, n.pos.start)
 }
 
 /// Splits a source into documents.
@@ -169,7 +187,7 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     "indent with spaces: YAML does not allow tabs for indentation"
                 } else if e.message.contains("duplicate key") {
                     "remove one of the two keys: Kubernetes rejects duplicates"
-                } else if e.message.contains("nesting") || e.message.contains("too many nodes") {
+                } else if e.message.contains("nesting") || e.message.contains("aliases expand") {
                     "the document is larger than the limits allow (see --max-depth / --max-nodes)"
                 } else {
                     "check the indentation and quoting around this place"
@@ -243,7 +261,7 @@ pub fn config_diagnostics(
                     } else {
                         1
                     };
-                    located(src, &shared, d, n.pos.line, n.pos.col, len.max(1), diag)
+                    located_at(src, &shared, d, node_place(n), len.max(1), diag)
                 }
                 None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
             }
@@ -254,8 +272,8 @@ pub fn config_diagnostics(
 /// A config and the warnings about it.
 pub type ConfigRead = (KubeOpenCodeConfig, Vec<Diagnostic>);
 
-/// Reads a config document: exactly one non-empty document that is a KubeOpenCodeConfig.
-pub fn read_config(src: &Source, limits: &Limits) -> Result<ConfigRead, Vec<Diagnostic>> {
+/// The one non-empty document of a config file.
+pub fn config_document(src: &Source, limits: &Limits) -> Result<(DocRef, Parsed), Vec<Diagnostic>> {
     let docs = split(src, 0).map_err(|e| vec![e])?;
     let mut found = Vec::new();
     for d in &docs {
@@ -265,10 +283,7 @@ pub fn read_config(src: &Source, limits: &Limits) -> Result<ConfigRead, Vec<Diag
         }
     }
     match found.len() {
-        1 => {
-            let (d, p) = found.remove(0);
-            config_from(src, &d, &p)
-        }
+        1 => Ok(found.remove(0)),
         0 => Err(vec![
             Diagnostic::error("config", format!("{} holds no document", src.name))
                 .with_help("pass a KubeOpenCodeConfig manifest with -c"),
@@ -351,23 +366,23 @@ impl Processor<'_> {
                 plans,
             };
         }
-        if !self.normalize {
-            if let Some(root) = &p.root {
-                match render::splice(text, root, &plans) {
-                    Ok(out) => {
-                        return DocOutput {
-                            text: Some(out),
-                            fallback: None,
-                            plans,
-                        };
-                    }
-                    Err(render::Fallback(reason)) => {
-                        return DocOutput {
-                            text: Some(render::reemit_yaml(text, Some(root), &p.value)),
-                            fallback: Some(reason),
-                            plans,
-                        };
-                    }
+        if !self.normalize
+            && let Some(root) = &p.root
+        {
+            match render::splice(text, root, &plans) {
+                Ok(out) => {
+                    return DocOutput {
+                        text: Some(out),
+                        fallback: None,
+                        plans,
+                    };
+                }
+                Err(render::Fallback(reason)) => {
+                    return DocOutput {
+                        text: Some(render::reemit_yaml(text, Some(root), &p.value)),
+                        fallback: Some(reason),
+                        plans,
+                    };
                 }
             }
         }
@@ -401,7 +416,7 @@ pub fn note_diagnostic(
                 tree::Kind::Scalar { .. } => n.pos.end - n.pos.start,
                 _ => 1,
             };
-            located(src, shared, d, n.pos.line, n.pos.col, len.max(1), diag)
+            located_at(src, shared, d, node_place(n), len.max(1), diag)
         }
         None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
     }

@@ -103,17 +103,16 @@ fn indent_step(text: &str, node: &Node) -> usize {
                     entries: inner,
                     flow: false,
                 } = &v.kind
+                    && let Some((ik, _)) = inner.first()
                 {
-                    if let Some((ik, _)) = inner.first() {
-                        let outer = column(text, k.pos.start);
-                        let inner_col = column(text, ik.pos.start);
-                        if inner_col > outer
-                            && !text[k.pos.end..ik.pos.start]
-                                .trim_start_matches([' ', ':'])
-                                .starts_with('{')
-                        {
-                            return inner_col - outer;
-                        }
+                    let outer = column(text, k.pos.start);
+                    let inner_col = column(text, ik.pos.start);
+                    if inner_col > outer
+                        && !text[k.pos.end..ik.pos.start]
+                            .trim_start_matches([' ', ':'])
+                            .starts_with('{')
+                    {
+                        return inner_col - outer;
                     }
                 }
                 todo.push(v);
@@ -157,10 +156,12 @@ fn emit_options(text: &str, root: &Node, seq_indented: bool) -> EmitOptions {
 }
 
 fn fix_eof(text: &str, pos: usize, mut insert: String, eol: &str) -> String {
-    if pos == text.len() && !text.is_empty() && !text.ends_with('\n') {
-        if let Some(stripped) = insert.strip_suffix(eol) {
-            insert = format!("{eol}{stripped}");
-        }
+    if pos == text.len()
+        && !text.is_empty()
+        && !text.ends_with('\n')
+        && let Some(stripped) = insert.strip_suffix(eol)
+    {
+        insert = format!("{eol}{stripped}");
     }
     insert
 }
@@ -352,16 +353,35 @@ pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String,
             container_ops(text, root, edit, &mut ops)?;
         }
     }
+    // Deleting the last lines of a text without a final newline: delete the line break before
+    // them too, so that removing what an injection appended gives the original bytes back.
+    if !text.ends_with('\n') {
+        for op in ops
+            .iter_mut()
+            .filter(|o| o.text.is_empty() && o.end == text.len() && o.start > 0)
+        {
+            op.start -= 1;
+            if op.start > 0 && text.as_bytes()[op.start - 1] == b'\r' {
+                op.start -= 1;
+            }
+        }
+    }
     ops.sort_by_key(|o| (o.start, o.end));
     for pair in ops.windows(2) {
         if pair[0].end > pair[1].start {
             return Err(Fallback("overlapping edits".into()));
         }
     }
-    let mut out = text.to_string();
-    for op in ops.iter().rev() {
-        out.replace_range(op.start..op.end, &op.text);
+    // Build the result front to back: one pass, whatever the number of edits.
+    let mut out =
+        String::with_capacity(text.len() + ops.iter().map(|o| o.text.len()).sum::<usize>());
+    let mut pos = 0;
+    for op in &ops {
+        out.push_str(&text[pos..op.start]);
+        out.push_str(&op.text);
+        pos = op.end;
     }
+    out.push_str(&text[pos..]);
     Ok(out)
 }
 

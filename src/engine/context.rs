@@ -125,13 +125,13 @@ fn merge_env(template: &[Value], agent: &[Value]) -> Vec<Value> {
 impl StreamContext {
     /// Records a document (or the items of a List) if it is a Task, Agent or AgentTemplate.
     pub fn add(&mut self, obj: &Value, default_namespace: Option<&str>) {
-        if let Some(items) = obj.get("items").and_then(Value::as_array) {
-            if str_at(obj, "/kind").is_some_and(|k| k.ends_with("List")) {
-                for item in items {
-                    self.add(item, default_namespace);
-                }
-                return;
+        if let Some(items) = obj.get("items").and_then(Value::as_array)
+            && str_at(obj, "/kind").is_some_and(|k| k.ends_with("List"))
+        {
+            for item in items {
+                self.add(item, default_namespace);
             }
+            return;
         }
         if !is_kubeopencode(obj) {
             return;

@@ -165,6 +165,22 @@ impl ContainerEdit {
         self.remove.is_empty() && self.set_value.is_empty() && self.insert.is_empty()
     }
 
+    /// For each entry of the edited env list, the index it had before the edit (None: inserted).
+    pub fn origins(&self, len: usize) -> Vec<Option<usize>> {
+        let mut out = Vec::with_capacity(len);
+        for i in 0..=len {
+            for (at, entries) in &self.insert {
+                if *at == i {
+                    out.extend(std::iter::repeat_n(None, entries.len()));
+                }
+            }
+            if i < len && !self.remove.contains(&i) {
+                out.push(Some(i));
+            }
+        }
+        out
+    }
+
     /// The env list after the edit.
     pub fn apply(&self, env: &[Value]) -> Vec<Value> {
         let mut out =
@@ -177,10 +193,10 @@ impl ContainerEdit {
             }
             if i < env.len() && !self.remove.contains(&i) {
                 let mut e = env[i].clone();
-                if let Some((_, v)) = self.set_value.iter().find(|(j, _)| *j == i) {
-                    if let Some(obj) = e.as_object_mut() {
-                        obj.insert("value".into(), Value::String(v.clone()));
-                    }
+                if let Some((_, v)) = self.set_value.iter().find(|(j, _)| *j == i)
+                    && let Some(obj) = e.as_object_mut()
+                {
+                    obj.insert("value".into(), Value::String(v.clone()));
                 }
                 out.push(e);
             }
@@ -643,6 +659,7 @@ fn env_name(e: &Value) -> Option<&str> {
 
 /// Checks the env list of a container the engine is about to edit.
 fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note> {
+    let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let mut p = cpath.clone();
     p.push(key("env"));
     let Some(env) = c.get("env") else {
@@ -651,11 +668,15 @@ fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note
     if env.is_null() {
         return Ok(None);
     }
+    let entry_help = "write each entry as `- name: NAME` with `value: \"...\"` or `valueFrom: ...`";
     let env = env.as_array().ok_or_else(|| {
         fail(
             p.clone(),
-            "`env` must be a list of {name, value} entries".into(),
-            None,
+            format!(
+                "container `{cname}`: `env` must be a list of {{name, value}} entries, found {}",
+                kind_of(env)
+            ),
+            Some(entry_help.into()),
         )
     })?;
     for (i, e) in env.iter().enumerate() {
@@ -664,36 +685,63 @@ fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note
         if !e.is_object() {
             return Err(fail(
                 ep,
-                "an env entry must be a mapping with a `name`".into(),
-                None,
+                format!(
+                    "container `{cname}`: env[{i}] must be a mapping with a `name`, found {}",
+                    kind_of(e)
+                ),
+                Some(entry_help.into()),
             ));
         }
         match e.get("name") {
             Some(Value::String(_)) => {}
-            Some(_) => {
+            Some(other) => {
                 ep.push(key("name"));
                 return Err(fail(
                     ep,
-                    "env `name` must be a string".into(),
-                    Some("quote it".into()),
+                    format!(
+                        "container `{cname}`: env[{i}].name must be a string, found {}",
+                        kind_of(other)
+                    ),
+                    Some(format!("quote it: name: \"{other}\"")),
                 ));
             }
-            None => return Err(fail(ep, "an env entry without a `name`".into(), None)),
-        }
-        if let Some(v) = e.get("value") {
-            if !v.is_string() && !v.is_null() {
-                ep.push(key("value"));
+            None => {
                 return Err(fail(
                     ep,
-                    format!("env value must be a string, found {v}"),
-                    Some(format!(
-                        "quote it: value: \"{v}\" (Kubernetes reads unquoted {v} as a non-string)"
-                    )),
+                    format!("container `{cname}`: env[{i}] has no `name`"),
+                    Some(entry_help.into()),
                 ));
             }
+        }
+        if let Some(v) = e.get("value")
+            && !v.is_string()
+            && !v.is_null()
+        {
+            ep.push(key("value"));
+            return Err(fail(
+                ep,
+                format!(
+                    "container `{cname}`: env value must be a string, found {} {v}",
+                    kind_of(v)
+                ),
+                Some(format!(
+                    "quote it: value: \"{v}\" (Kubernetes reads the unquoted {v} as a non-string and rejects it)"
+                )),
+            ));
         }
     }
     Ok(Some(env.as_slice()))
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "the boolean",
+        Value::Number(_) => "the number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 /// How many entries at the end of a container's env came from the Agent's extraEnv.
@@ -706,10 +754,10 @@ fn tail_len(
 ) -> usize {
     let Some(s) = source else { return 0 };
     let mut expected: Vec<&Value> = s.extra_env.iter().collect();
-    if t.list == "initContainers" {
-        if let Some(extra) = system_container_type(&t.name).and_then(|k| s.system_env.get(k)) {
-            expected.extend(extra.iter());
-        }
+    if t.list == "initContainers"
+        && let Some(extra) = system_container_type(&t.name).and_then(|k| s.system_env.get(k))
+    {
+        expected.extend(extra.iter());
     }
     if expected.is_empty() {
         return 0;
@@ -742,6 +790,16 @@ fn llm_flag() -> GoValue {
         "openTelemetry".to_string(),
         GoValue::Bool(true),
     )]))
+}
+
+/// A container whose block edit is planned, before the OPENCODE_CONFIG_CONTENT step.
+struct Pending<'a> {
+    edit: ContainerEdit,
+    env: &'a [Value],
+    /// End of the entries that come before the Agent's extraEnv.
+    region_end: usize,
+    /// The block found in the env, if any.
+    old: Option<std::ops::Range<usize>>,
 }
 
 fn plan_workload(
@@ -782,12 +840,7 @@ fn plan_workload(
 
     let mut edits = Vec::new();
     let mut had_block = false;
-    let mut pending: Vec<(
-        ContainerEdit,
-        &[Value],
-        usize,
-        Option<std::ops::Range<usize>>,
-    )> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     for t in &targets {
         let mut cpath = spec_path.clone();
         cpath.extend([key(t.list), Seg::Index(t.index)]);
@@ -818,9 +871,20 @@ fn plan_workload(
         } else if let Some(r) = &old {
             edit.remove.extend(r.clone());
         }
-        pending.push((edit, env, env.len() - tail, old));
+        pending.push(Pending {
+            edit,
+            env,
+            region_end: env.len() - tail,
+            old,
+        });
     }
-    for (mut edit, env, region_end, old) in pending {
+    for Pending {
+        mut edit,
+        env,
+        region_end,
+        old,
+    } in pending
+    {
         let t_main = targets
             .iter()
             .any(|t| t.main && t.list == edit.list && t.index == edit.index);
@@ -835,20 +899,16 @@ fn plan_workload(
             if otel.is_some() && llm {
                 plan_llm_merge(&mut edit, env, first, old.as_ref(), notes)?;
                 warn_shadowing_config(&edit, env, first, region_end, notes);
-            } else if had_block {
-                if let Some(i) = first {
-                    if let Some(Value::String(v)) = env[i].get("value") {
-                        if let Some(rest) =
-                            gojson::remove_top_level_key(v, "experimental", &llm_flag())
-                        {
-                            if rest == "{}" {
-                                edit.remove.push(i);
-                                edit.remove.sort_unstable();
-                            } else {
-                                edit.set_value.push((i, rest));
-                            }
-                        }
-                    }
+            } else if had_block
+                && let Some(i) = first
+                && let Some(Value::String(v)) = env[i].get("value")
+                && let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag())
+            {
+                if rest == "{}" {
+                    edit.remove.push(i);
+                    edit.remove.sort_unstable();
+                } else {
+                    edit.set_value.push((i, rest));
                 }
             }
         }
@@ -918,9 +978,10 @@ fn plan_llm_merge(
             path,
         }),
         Merge::Value(merged) => {
-            if let Ok(GoValue::Object(m)) = gojson::decode(existing) {
-                if let Some(exp) = m.get("experimental").filter(|e| **e != llm_flag()) {
-                    notes.push(Note {
+            if let Ok(GoValue::Object(m)) = gojson::decode(existing)
+                && let Some(exp) = m.get("experimental").filter(|e| **e != llm_flag())
+            {
+                notes.push(Note {
                         severity: Severity::Warning,
                         code: "config-content-experimental-replaced",
                         message: format!(
@@ -931,7 +992,6 @@ fn plan_llm_merge(
                         help: Some("if this entry comes from the Agent's extraEnv, include the Agent in the input: the controller then adds its own entry before it instead".into()),
                         path: path.clone(),
                     });
-                }
             }
             if merged != existing {
                 edit.set_value.push((i, merged));
@@ -1059,7 +1119,9 @@ pub fn apply(doc: &mut Value, plans: &[WorkloadPlan]) {
                 .unwrap_or(&[]);
             let new = edit.apply(env);
             if let Some(obj) = c.as_object_mut() {
-                if new.is_empty() && !edit.env_present {
+                if new.is_empty() && (!edit.env_present || !edit.remove.is_empty()) {
+                    // Nothing left (or nothing to add): no `env` key, as before the injection.
+                    obj.remove("env");
                     continue;
                 }
                 obj.insert("env".into(), Value::Array(new));

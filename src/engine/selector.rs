@@ -117,10 +117,10 @@ impl Selector {
             if !valid_key(key) {
                 return Err(format!("invalid label key `{key}` in `{part}`"));
             }
-            if let Some(v) = value {
-                if !valid_value(v) {
-                    return Err(format!("invalid label value `{v}` in `{part}`"));
-                }
+            if let Some(v) = value
+                && !valid_value(v)
+            {
+                return Err(format!("invalid label value `{v}` in `{part}`"));
             }
             reqs.push(req);
         }

@@ -301,8 +301,8 @@ fn number_text(n: &Number) -> String {
     if n.is_i64() || n.is_u64() {
         return s;
     }
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
+    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
         None => (s.as_str(), None),
     };
     let mut out = mantissa.to_string();

@@ -29,7 +29,8 @@ pub enum Plain {
 /// - there are no base-60 numbers (`12:30` is a string);
 /// - `<<` is a string here (its merge meaning applies only as a mapping key).
 /// - integers too large for 64 bits that are not floats either (e.g. a 70-digit hex literal) stay
-///   strings, as in upstream go-yaml v2.4.0.
+///   strings, as in upstream go-yaml v2.4.0 (the fork vendored by newer `sigs.k8s.io/yaml` reads
+///   them as big integers; `needs_quotes` is true for them either way).
 pub fn resolve_plain(s: &str) -> Plain {
     if let Some(fixed) = resolve_fixed(s) {
         return fixed;
@@ -300,13 +301,18 @@ fn is_yaml12_core_non_string(s: &str) -> bool {
     is_yaml_style_float(s)
 }
 
-/// A superset of YAML 1.1's int and float patterns (as PyYAML and the 1.1 type repository write
-/// them): binary, octal, hex and decimal ints with `_`, base-60 (`12:30`, `1:20:30.5`) numbers,
-/// and floats with `_`. Over-matching only means quoting a string that needed none.
-fn is_yaml11_number_like(s: &str) -> bool {
+/// A superset of the int and float patterns of YAML 1.1 (as PyYAML and the 1.1 type repository
+/// write them) and of lenient YAML 1.2 readers that accept `_` in numbers (ruamel.yaml): binary,
+/// octal (`0o`), hex and decimal ints with `_`, base-60 numbers (`12:30`, `1:20:30.5`), floats
+/// with `_` (`._5`). Over-matching only means quoting a string that needed none.
+fn is_number_like(s: &str) -> bool {
+    let signed = matches!(s.as_bytes().first(), Some(b'+' | b'-'));
     let b = strip_sign(s.as_bytes());
     if let Some(r) = b.strip_prefix(b"0b") {
         return !r.is_empty() && r.iter().all(|c| matches!(c, b'0' | b'1' | b'_'));
+    }
+    if let Some(r) = b.strip_prefix(b"0o") {
+        return !r.is_empty() && r.iter().all(|c| matches!(c, b'0'..=b'7' | b'_'));
     }
     if let Some(r) = b.strip_prefix(b"0x") {
         return !r.is_empty() && r.iter().all(|c| c.is_ascii_hexdigit() || *c == b'_');
@@ -318,8 +324,10 @@ fn is_yaml11_number_like(s: &str) -> bool {
     };
     let mut r: &[u8] = match b.first() {
         Some(b'0'..=b'9') => &b[digits_(b)..],
-        // `.5`, `.5_0`, `.5e+3`
-        Some(b'.') if b.get(1).is_some_and(u8::is_ascii_digit) => b,
+        // `+_1` (ruamel.yaml: `[-+]?[0-9_]+`)
+        Some(b'_') if signed => &b[digits_(b)..],
+        // `.5`, `.5_0`, `.5e+3`, `._5`
+        Some(b'.') if b.get(1).is_some_and(|c| c.is_ascii_digit() || *c == b'_') => b,
         _ => return false,
     };
     // base 60: `(:[0-9_]+)*`
@@ -346,8 +354,8 @@ fn is_yaml11_number_like(s: &str) -> bool {
 /// Starts like a YAML 1.1 timestamp (`YYYY-M...`): go-yaml v2 reads those as strings, but other
 /// YAML 1.1 readers read them as dates, so they are always quoted.
 fn is_timestamp_like(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 6 && count_digits(b) == 4 && b[4] == b'-' && b[5].is_ascii_digit()
+    matches!(s.as_bytes(), [y0, y1, y2, y3, b'-', m, ..]
+        if [y0, y1, y2, y3, m].iter().all(|c| c.is_ascii_digit()))
 }
 
 /// True when some reader (go-yaml v2, YAML 1.1, YAML 1.2 core) could read the plain form of `s`
@@ -356,7 +364,7 @@ fn is_value_like(s: &str) -> bool {
     !matches!(resolve_plain(s), Plain::Str)
         || matches!(s, "<<" | "=")
         || is_yaml12_core_non_string(s)
-        || is_yaml11_number_like(s)
+        || is_number_like(s)
         || is_timestamp_like(s)
 }
 
@@ -642,6 +650,12 @@ pub(crate) mod tests {
             ("0x_", Str),
             ("0b_", Str),
             ("1:2.5", Str),
+            // ruamel.yaml (YAML 1.2) would try to read these as numbers.
+            ("._5", Str),
+            ("._", Str),
+            ("+_", Str),
+            ("-_1", Int(-1)),
+            ("0o_", Str),
             // Go literal rules for the `.` branch.
             (".5_5", Float(0.55)),
             (".5e+1_0", Float(0.5e10)),
@@ -699,7 +713,6 @@ pub(crate) mod tests {
         "<",
         "<<<",
         "==",
-        "._5",
         "_1",
     ];
 

@@ -5,7 +5,7 @@
 //! uses to read YAML (go-yaml v2: YAML 1.1 plain scalars, merge keys, duplicate keys rejected).
 //!
 //! Building is iterative with an explicit depth limit, aliases are never expanded in the tree, and
-//! the conversion to a value counts every node it produces (aliases included) against a budget, so
+//! the conversion to a value counts every node produced through an alias against a budget, so
 //! hostile input (deep nesting, "billion laughs") ends in an error, not a crash.
 
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ use super::scalar::{Plain, resolve_plain};
 pub struct Limits {
     /// Maximum nesting of collections.
     pub max_depth: usize,
-    /// Maximum number of nodes the document may expand to (aliases counted each time used).
+    /// Maximum number of nodes aliases may expand to in one document (each use counted).
     pub max_nodes: usize,
 }
 
@@ -331,14 +331,14 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                 Some(key) => {
                     map.pos.end = map.pos.end.max(node.pos.end);
                     if let Kind::Map { entries, .. } = &mut map.kind {
-                        if let Some(k) = key.as_str() {
-                            if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
-                                return Err(YamlError {
-                                    message: format!("duplicate key `{k}` in a mapping"),
-                                    line: key.pos.line,
-                                    col: key.pos.col,
-                                });
-                            }
+                        if let Some(k) = key.as_str()
+                            && entries.iter().any(|(e, _)| e.as_str() == Some(k))
+                        {
+                            return Err(YamlError {
+                                message: format!("duplicate key `{k}` in a mapping"),
+                                line: key.pos.line,
+                                col: key.pos.col,
+                            });
                         }
                         entries.push((key, node));
                     }
@@ -381,6 +381,8 @@ pub fn to_value(doc: &Document, limits: &Limits) -> Result<Value, YamlError> {
     let mut conv = Converter {
         anchors,
         budget: limits.max_nodes,
+        max_nodes: limits.max_nodes,
+        in_alias: 0,
         max_depth: limits.max_depth,
     };
     conv.value(root, 0)
@@ -409,6 +411,8 @@ fn collect_anchors<'a>(node: &'a Node, out: &mut HashMap<usize, &'a Node>) {
 struct Converter<'a> {
     anchors: HashMap<usize, &'a Node>,
     budget: usize,
+    max_nodes: usize,
+    in_alias: usize,
     max_depth: usize,
 }
 
@@ -422,13 +426,20 @@ fn err_at(node: &Node, message: String) -> YamlError {
 
 impl<'a> Converter<'a> {
     fn value(&mut self, node: &'a Node, depth: usize) -> Result<Value, YamlError> {
-        if self.budget == 0 {
-            return Err(err_at(
-                node,
-                "document expands to too many nodes (alias expansion bomb?)".into(),
-            ));
+        // Only nodes reached through an alias count: a document without aliases is bounded by its
+        // own size, and a large `kind: List` must not hit the limit.
+        if self.in_alias > 0 {
+            if self.budget == 0 {
+                return Err(err_at(
+                    node,
+                    format!(
+                        "aliases expand to more than {} nodes (an alias expansion bomb?)",
+                        self.max_nodes
+                    ),
+                ));
+            }
+            self.budget -= 1;
         }
-        self.budget -= 1;
         if depth > self.max_depth {
             return Err(err_at(
                 node,
@@ -444,7 +455,10 @@ impl<'a> Converter<'a> {
                     .anchors
                     .get(id)
                     .ok_or_else(|| err_at(node, "alias to an unknown anchor".into()))?;
-                self.value(target, depth + 1)
+                self.in_alias += 1;
+                let v = self.value(target, depth + 1);
+                self.in_alias -= 1;
+                v
             }
             Kind::Scalar { value, style, tag } => scalar_value(node, value, *style, tag.as_deref()),
             Kind::Seq { items, .. } => {
@@ -635,7 +649,7 @@ mod tests {
             ));
         }
         let e = err(&text);
-        assert!(e.message.contains("too many nodes"), "{e}");
+        assert!(e.message.contains("aliases expand to more than"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,734 @@
+//! Lints: the rule catalogue, findings, and the checks on the stream.
+//!
+//! Config lints live in [`config`]; stream lints (here) read a document's tree (for quoting), its
+//! value after injection (what will run) and the engine's plans (drift, notes).
+
+pub mod config;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::engine::{self, Action, Outcome, Path, Seg, Severity, WorkloadPlan};
+use crate::yaml::scalar::{Plain, resolve_plain};
+use crate::yaml::tree::{Kind, Node, Style};
+
+/// Every rule, with a stable id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    Crd,
+    HeaderHelperCollision,
+    ListSyntax,
+    KubeletExpansion,
+    DuplicateBuiltinAttribute,
+    HeaderInlineAndSecret,
+    InlineCredential,
+    CleartextCredentials,
+    GrpcEndpoint,
+    RecordContent,
+    Yaml11Ambiguous,
+    UserOtelVar,
+    DuplicateEnv,
+    UnresolvedVarRef,
+    ConfigContentNotObject,
+    ConfigContentExperimentalReplaced,
+    SecretNotFound,
+    AgentNameUnknown,
+    NamespaceFromDownwardApi,
+    ExtraEnvMismatch,
+    InvalidWorkload,
+    Drift,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 22] = [
+        Rule::Crd,
+        Rule::HeaderHelperCollision,
+        Rule::ListSyntax,
+        Rule::KubeletExpansion,
+        Rule::DuplicateBuiltinAttribute,
+        Rule::HeaderInlineAndSecret,
+        Rule::InlineCredential,
+        Rule::CleartextCredentials,
+        Rule::GrpcEndpoint,
+        Rule::RecordContent,
+        Rule::Yaml11Ambiguous,
+        Rule::UserOtelVar,
+        Rule::DuplicateEnv,
+        Rule::UnresolvedVarRef,
+        Rule::ConfigContentNotObject,
+        Rule::ConfigContentExperimentalReplaced,
+        Rule::SecretNotFound,
+        Rule::AgentNameUnknown,
+        Rule::NamespaceFromDownwardApi,
+        Rule::ExtraEnvMismatch,
+        Rule::InvalidWorkload,
+        Rule::Drift,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Crd => "crd",
+            Rule::HeaderHelperCollision => "header-helper-collision",
+            Rule::ListSyntax => "list-syntax",
+            Rule::KubeletExpansion => "kubelet-expansion",
+            Rule::DuplicateBuiltinAttribute => "duplicate-builtin-attribute",
+            Rule::HeaderInlineAndSecret => "header-inline-and-secret",
+            Rule::InlineCredential => "inline-credential",
+            Rule::CleartextCredentials => "cleartext-credentials",
+            Rule::GrpcEndpoint => "grpc-endpoint",
+            Rule::RecordContent => "record-content",
+            Rule::Yaml11Ambiguous => "yaml11-ambiguous",
+            Rule::UserOtelVar => "user-otel-var",
+            Rule::DuplicateEnv => "duplicate-env",
+            Rule::UnresolvedVarRef => "unresolved-var-ref",
+            Rule::ConfigContentNotObject => "config-content-not-object",
+            Rule::ConfigContentExperimentalReplaced => "config-content-experimental-replaced",
+            Rule::SecretNotFound => "secret-not-found",
+            Rule::AgentNameUnknown => "agent-name-unknown",
+            Rule::NamespaceFromDownwardApi => "namespace-from-downward-api",
+            Rule::ExtraEnvMismatch => "extra-env-mismatch",
+            Rule::InvalidWorkload => "invalid-workload",
+            Rule::Drift => "drift",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    /// The default severity (some findings override it).
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::Crd
+            | Rule::HeaderHelperCollision
+            | Rule::Yaml11Ambiguous
+            | Rule::InvalidWorkload
+            | Rule::Drift => Severity::Error,
+            Rule::NamespaceFromDownwardApi => Severity::Info,
+            _ => Severity::Warning,
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Rule::Crd => {
+                "the API server would reject this KubeOpenCodeConfig; fix the field as the message says"
+            }
+            Rule::HeaderHelperCollision => {
+                "rename the headers so that their names differ in letters or digits, not only in `-`, `.`, `_` or case"
+            }
+            Rule::ListSyntax => {
+                "percent-encode `,` `=` and white space (OTel lists are comma-separated key=value pairs), and give every key and value some text"
+            }
+            Rule::KubeletExpansion => {
+                "the kubelet replaces $(VAR) with VAR's value; write $$( to keep it literal"
+            }
+            Rule::DuplicateBuiltinAttribute => {
+                "drop it: the controller sets this attribute itself, and SDKs disagree on which duplicate wins"
+            }
+            Rule::HeaderInlineAndSecret => {
+                "remove `value` to use the Secret, or remove `valueFrom`"
+            }
+            Rule::InlineCredential => "store it in a Secret and use valueFrom.secretKeyRef",
+            Rule::CleartextCredentials => {
+                "use an https:// endpoint, or a collector on localhost (sidecar)"
+            }
+            Rule::GrpcEndpoint => {
+                "point the endpoint at the collector's OTLP/HTTP receiver (port 4318)"
+            }
+            Rule::RecordContent => {
+                "enable only in trusted environments with data handling policies in place"
+            }
+            Rule::Yaml11Ambiguous => {
+                "quote the value: Kubernetes reads YAML 1.1, where this plain scalar is not a string"
+            }
+            Rule::UserOtelVar => {
+                "remove the workload's own entry to let the KubeOpenCodeConfig decide, or keep it deliberately"
+            }
+            Rule::DuplicateEnv => {
+                "keep one definition: the last one wins, and server-side apply rejects duplicates"
+            }
+            Rule::UnresolvedVarRef => {
+                "define the variable earlier in the env list, or write $$( to keep it literal"
+            }
+            Rule::ConfigContentNotObject => {
+                "OPENCODE_CONFIG_CONTENT must hold a JSON object; the controller replaces anything else"
+            }
+            Rule::ConfigContentExperimentalReplaced => {
+                "include the Agent in the input if the entry comes from its extraEnv"
+            }
+            Rule::SecretNotFound => {
+                "the kubelet resolves the Secret in the Pod's namespace: create it there"
+            }
+            Rule::AgentNameUnknown => {
+                "include the Task in the input, label the workload kubeopencode.io/agent, or pass --agent NAME"
+            }
+            Rule::NamespaceFromDownwardApi => "set metadata.namespace or pass -n NAMESPACE",
+            Rule::ExtraEnvMismatch => {
+                "regenerate the workload from its Agent, or leave the Agent out of the input"
+            }
+            Rule::InvalidWorkload => "fix the workload as the message says",
+            Rule::Drift => {
+                "run `kubeopencode-inject --in-place` (or regenerate the manifests) and commit the result"
+            }
+        }
+    }
+
+    /// One line for the catalogue.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::Crd => "the KubeOpenCodeConfig breaks a rule of the CRD",
+            Rule::HeaderHelperCollision => {
+                "header names whose OTEL_HEADER_* helper names collide (credentials get mixed up)"
+            }
+            Rule::ListSyntax => {
+                "header or attribute keys/values with `,` `=` or white space, or empty ones"
+            }
+            Rule::KubeletExpansion => "`$(` in an inline header or attribute value",
+            Rule::DuplicateBuiltinAttribute => "a user resource attribute repeats a built-in key",
+            Rule::HeaderInlineAndSecret => {
+                "a header both inline and from a Secret (the Secret is ignored)"
+            }
+            Rule::InlineCredential => "an inline value for a header that looks like a credential",
+            Rule::CleartextCredentials => {
+                "Secret-backed headers sent to a non-loopback http:// endpoint"
+            }
+            Rule::GrpcEndpoint => "an endpoint on port 4317 or a gRPC-looking URL",
+            Rule::RecordContent => "recordContent: true",
+            Rule::Yaml11Ambiguous => {
+                "a plain scalar Kubernetes reads as a non-string (error in env values, warning in labels/annotations)"
+            }
+            Rule::UserOtelVar => "a container sets an OTel-managed variable itself",
+            Rule::DuplicateEnv => "duplicate env names in a container",
+            Rule::UnresolvedVarRef => {
+                "a $(VAR) that will not resolve (defined later or not at all)"
+            }
+            Rule::ConfigContentNotObject => "OPENCODE_CONFIG_CONTENT that is not a JSON object",
+            Rule::ConfigContentExperimentalReplaced => {
+                "the shallow merge replaces an existing `experimental` object"
+            }
+            Rule::SecretNotFound => {
+                "a secretKeyRef whose Secret is not in the stream in the workload's namespace"
+            }
+            Rule::AgentNameUnknown => "the agent name cannot be derived",
+            Rule::NamespaceFromDownwardApi => {
+                "the namespace is read at runtime through the Downward API"
+            }
+            Rule::ExtraEnvMismatch => {
+                "the end of a container's env does not match its Agent's extraEnv"
+            }
+            Rule::InvalidWorkload => {
+                "a workload the tool cannot inject (or the controller would make invalid)"
+            }
+            Rule::Drift => "a selected workload whose injection is missing or stale",
+        }
+    }
+}
+
+/// Where a finding is, before it is resolved to a file position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A field of the config (dotted keys); `at_key` points at the key instead of the value.
+    Config { path: Vec<String>, at_key: bool },
+    /// A path in a document.
+    Doc(Path),
+    /// A node position in a document (1-based line and column, byte offset and length within the document).
+    Pos {
+        line: usize,
+        col: usize,
+        start: usize,
+        len: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub place: Place,
+    /// `kind/ns/name` of the resource, for stream findings.
+    pub resource: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: Rule, message: String, path: Vec<String>, at_key: bool) -> Self {
+        Finding {
+            rule,
+            severity: rule.severity(),
+            message,
+            help: None,
+            place: Place::Config { path, at_key },
+            resource: None,
+        }
+    }
+
+    fn doc(rule: Rule, message: String, place: Place, resource: Option<String>) -> Self {
+        Finding {
+            rule,
+            severity: rule.severity(),
+            message,
+            help: None,
+            place,
+            resource,
+        }
+    }
+}
+
+/// The Secrets in the stream, by namespace.
+#[derive(Debug, Clone, Default)]
+pub struct SecretIndex {
+    any: bool,
+    names: BTreeSet<(String, String)>,
+}
+
+impl SecretIndex {
+    pub fn add(&mut self, v: &Value, default_ns: Option<&str>) {
+        let kind = v.get("kind").and_then(Value::as_str);
+        if kind.is_some_and(|k| k.ends_with("List")) {
+            for item in v
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                self.add(item, default_ns);
+            }
+            return;
+        }
+        if kind == Some("Secret") && v.get("apiVersion").and_then(Value::as_str) == Some("v1") {
+            let ns = v
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .or(default_ns)
+                .unwrap_or_default();
+            if let Some(name) = v.pointer("/metadata/name").and_then(Value::as_str) {
+                self.any = true;
+                self.names.insert((ns.to_string(), name.to_string()));
+            }
+        }
+    }
+}
+
+/// Quoting lint over a document's tree.
+pub fn lint_quoting(root: &Node, resource: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            Kind::Map { entries, .. } => {
+                for (k, v) in entries {
+                    match (k.as_str(), &v.kind) {
+                        (Some("env"), Kind::Seq { items, .. }) => {
+                            for item in items {
+                                if let Some(val) = item.get("value") {
+                                    ambiguous(
+                                        val,
+                                        Severity::Error,
+                                        "env value",
+                                        resource,
+                                        &mut out,
+                                    );
+                                }
+                            }
+                        }
+                        (
+                            Some(what @ ("labels" | "annotations")),
+                            Kind::Map { entries: inner, .. },
+                        ) => {
+                            for (_, val) in inner {
+                                ambiguous(
+                                    val,
+                                    Severity::Warning,
+                                    &what[..what.len() - 1],
+                                    resource,
+                                    &mut out,
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                    todo.push(v);
+                }
+            }
+            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            _ => {}
+        }
+    }
+    out.sort_by_key(|f| match f.place {
+        Place::Pos { line, col, .. } => (line, col),
+        _ => (0, 0),
+    });
+    out
+}
+
+fn ambiguous(node: &Node, severity: Severity, what: &str, resource: &str, out: &mut Vec<Finding>) {
+    let Kind::Scalar {
+        value,
+        style: Style::Plain,
+        tag: None,
+    } = &node.kind
+    else {
+        return;
+    };
+    let read_as = match resolve_plain(value) {
+        Plain::Str => return,
+        Plain::Null => "null".to_string(),
+        Plain::Bool(b) => format!("the boolean {b}"),
+        Plain::Int(i) => format!("the number {i}"),
+        Plain::UInt(u) => format!("the number {u}"),
+        Plain::Float(f) => format!("the number {f}"),
+    };
+    let mut f = Finding::doc(
+        Rule::Yaml11Ambiguous,
+        format!(
+            "{what} `{value}` is written plain; Kubernetes reads it as {read_as}, not the string \"{value}\""
+        ),
+        Place::Pos {
+            line: node.pos.line,
+            col: node.pos.col,
+            start: node.pos.start,
+            len: node.pos.end.saturating_sub(node.pos.start).max(1),
+        },
+        Some(resource.to_string()),
+    );
+    f.severity = severity;
+    f.help = Some(format!("quote it: \"{value}\""));
+    out.push(f);
+}
+
+fn note_rule(code: &str) -> Rule {
+    Rule::from_id(code).unwrap_or(Rule::InvalidWorkload)
+}
+
+fn env_name(e: &Value) -> Option<&str> {
+    e.get("name").and_then(Value::as_str)
+}
+
+/// `$(NAME)` references in a value (not `$$(`).
+fn var_refs(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'$' && b[i + 1] == b'$' {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'$'
+            && b[i + 1] == b'('
+            && let Some(end) = s[i + 2..].find(')')
+        {
+            out.push(&s[i + 2..i + 2 + end]);
+            i += 3 + end;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_service_link(name: &str) -> bool {
+    name.ends_with("_SERVICE_HOST")
+        || name.ends_with("_SERVICE_PORT")
+        || name.contains("_PORT_")
+        || name.ends_with("_PORT")
+}
+
+/// Lints on the workloads of a document, after injection.
+pub fn lint_workloads(
+    injected: &Value,
+    plans: &[WorkloadPlan],
+    secrets: &SecretIndex,
+    default_ns: Option<&str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for plan in plans {
+        let resource = plan.resource.to_string();
+        match &plan.outcome {
+            Outcome::Skipped(_) => continue,
+            Outcome::Failed(note) => {
+                let mut f = Finding::doc(
+                    Rule::InvalidWorkload,
+                    note.message.clone(),
+                    Place::Doc(note.path.clone()),
+                    Some(resource.clone()),
+                );
+                f.help = note.help.clone();
+                out.push(f);
+                continue;
+            }
+            Outcome::Planned { action, edits } => {
+                if !edits.is_empty() {
+                    let what = match action {
+                        Action::Injected => "the OpenTelemetry injection is missing",
+                        Action::Removed => {
+                            "an OpenTelemetry injection is present but the config disables it"
+                        }
+                        _ => "the OpenTelemetry injection is stale",
+                    };
+                    let names: Vec<&str> = edits.iter().map(|e| e.name.as_str()).collect();
+                    out.push(Finding::doc(
+                        Rule::Drift,
+                        format!("{what} (containers: {})", names.join(", ")),
+                        Place::Doc(edits[0].path.clone()),
+                        Some(resource.clone()),
+                    ));
+                }
+            }
+        }
+        for note in &plan.notes {
+            let mut f = Finding::doc(
+                note_rule(note.code),
+                note.message.clone(),
+                Place::Doc(note.path.clone()),
+                Some(resource.clone()),
+            );
+            f.severity = note.severity;
+            f.help = note.help.clone();
+            out.push(f);
+        }
+        let Some(obj) = engine::get(injected, &plan.object_path) else {
+            continue;
+        };
+        let ns = obj
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .or(default_ns)
+            .unwrap_or_default();
+        let mut missing: BTreeMap<String, (Vec<String>, Place)> = BTreeMap::new();
+        for (cpath, container) in containers(obj, &plan.object_path) {
+            let len = container
+                .get("env")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let origins: Vec<Option<usize>> = match plan.edits().iter().find(|e| e.path == cpath) {
+                // The container's env after the edit; map back to the original entries.
+                Some(edit) => {
+                    let before = len + edit.remove.len()
+                        - edit.insert.iter().map(|(_, e)| e.len()).sum::<usize>();
+                    edit.origins(before)
+                }
+                None => (0..len).map(Some).collect(),
+            };
+            let ctx = ContainerCtx {
+                path: &cpath,
+                origins: &origins,
+                ns,
+                resource: &resource,
+            };
+            lint_container(container, &ctx, secrets, &mut out, &mut missing);
+        }
+        for (secret, (names, place)) in missing {
+            let mut f = Finding::doc(
+                Rule::SecretNotFound,
+                format!(
+                    "{} read Secret `{secret}`, which is not in the input in namespace `{ns}`",
+                    names.join(", ")
+                ),
+                place,
+                Some(resource.clone()),
+            );
+            if !secrets.any {
+                f.severity = Severity::Info;
+                f.message.push_str(" (the input has no Secrets at all)");
+            }
+            out.push(f);
+        }
+    }
+    out
+}
+
+struct ContainerCtx<'a> {
+    path: &'a Path,
+    /// Original index of each env entry (None: injected by the tool).
+    origins: &'a [Option<usize>],
+    ns: &'a str,
+    resource: &'a str,
+}
+
+impl ContainerCtx<'_> {
+    /// Where env entry `i` (after injection) is in the source: the entry itself, or for an
+    /// injected entry the container's `env` (or the container when it had none).
+    fn place(&self, i: usize, field: Option<&str>) -> (Place, bool) {
+        let mut p = self.path.clone();
+        match self.origins.get(i).copied().flatten() {
+            Some(orig) => {
+                p.extend([Seg::Key("env".into()), Seg::Index(orig)]);
+                if let Some(f) = field {
+                    p.push(Seg::Key(f.into()));
+                }
+                (Place::Doc(p), false)
+            }
+            None => (Place::Doc(p), true),
+        }
+    }
+}
+
+fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
+    let spec_paths: [&[&str]; 3] = [
+        &["spec"],
+        &["spec", "template", "spec"],
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ];
+    let mut out = Vec::new();
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let sp: &[&str] = match kind {
+        "Pod" => spec_paths[0],
+        "CronJob" => spec_paths[2],
+        _ => spec_paths[1],
+    };
+    let mut p = base.clone();
+    p.extend(sp.iter().map(|s| Seg::Key(s.to_string())));
+    let Some(spec) = engine::get(
+        obj,
+        &sp.iter()
+            .map(|s| Seg::Key(s.to_string()))
+            .collect::<Vec<_>>(),
+    ) else {
+        return out;
+    };
+    for list in ["initContainers", "containers"] {
+        for (i, c) in spec
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let mut cp = p.clone();
+            cp.extend([Seg::Key(list.to_string()), Seg::Index(i)]);
+            out.push((cp, c));
+        }
+    }
+    out
+}
+
+fn lint_container(
+    c: &Value,
+    ctx: &ContainerCtx,
+    secrets: &SecretIndex,
+    out: &mut Vec<Finding>,
+    missing: &mut BTreeMap<String, (Vec<String>, Place)>,
+) {
+    let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+    let env: &[Value] = c
+        .get("env")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let has_env_from = c
+        .get("envFrom")
+        .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()));
+    let resource = Some(ctx.resource.to_string());
+    let label = |i: usize, name: &str| {
+        if ctx.origins.get(i).copied().flatten().is_some() {
+            format!("{name} (env[{}])", ctx.origins[i].unwrap_or(i))
+        } else {
+            format!("the injected {name}")
+        }
+    };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, e) in env.iter().enumerate() {
+        let Some(name) = env_name(e) else { continue };
+        if let Some(&first) = seen.get(name) {
+            let (place, _) = ctx.place(i, Some("name"));
+            out.push(Finding::doc(
+                Rule::DuplicateEnv,
+                format!(
+                    "container `{cname}` defines {name} twice: {} and {}; the later one wins",
+                    label(first, name),
+                    label(i, name)
+                ),
+                place,
+                resource.clone(),
+            ));
+        } else {
+            seen.insert(name, i);
+        }
+        if let Some(v) = e.get("value").and_then(Value::as_str) {
+            for var in var_refs(v) {
+                if env[..i].iter().any(|x| env_name(x) == Some(var)) {
+                    continue;
+                }
+                let later = env[i + 1..]
+                    .iter()
+                    .position(|x| env_name(x) == Some(var))
+                    .map(|j| i + 1 + j);
+                let message = match later {
+                    Some(j) => format!(
+                        "container `{cname}`: {} refers to $({var}), which is defined later ({}); the kubelet leaves it literal",
+                        label(i, name),
+                        label(j, var)
+                    ),
+                    None if has_env_from || is_service_link(var) => continue,
+                    None => format!(
+                        "container `{cname}`: {} refers to $({var}), which is not defined; the kubelet leaves it literal",
+                        label(i, name)
+                    ),
+                };
+                let (place, _) = ctx.place(i, Some("value"));
+                out.push(Finding::doc(
+                    Rule::UnresolvedVarRef,
+                    message,
+                    place,
+                    resource.clone(),
+                ));
+            }
+            if name == engine::otel::CONFIG_CONTENT
+                && !matches!(
+                    crate::gojson::decode(v),
+                    Ok(crate::gojson::GoValue::Object(_))
+                )
+            {
+                let (place, _) = ctx.place(i, Some("value"));
+                out.push(Finding::doc(
+                    Rule::ConfigContentNotObject,
+                    format!(
+                        "container `{cname}`: {} is not a JSON object",
+                        label(i, name)
+                    ),
+                    place,
+                    resource.clone(),
+                ));
+            }
+        }
+        if let Some(secret) = e
+            .pointer("/valueFrom/secretKeyRef/name")
+            .and_then(Value::as_str)
+            && !secrets
+                .names
+                .contains(&(ctx.ns.to_string(), secret.to_string()))
+        {
+            let (place, _) = ctx.place(i, Some("valueFrom"));
+            let entry = missing
+                .entry(secret.to_string())
+                .or_insert_with(|| (Vec::new(), place));
+            let who = format!("{} in `{cname}`", label(i, name));
+            if !entry.0.contains(&who) {
+                entry.0.push(who);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn var_refs_skip_escapes() {
+        assert_eq!(var_refs("a=$(A),b=$$(B),c=$(C)"), vec!["A", "C"]);
+        assert!(var_refs("$(").is_empty());
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_round_trip() {
+        let ids: BTreeSet<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        assert_eq!(ids.len(), Rule::ALL.len());
+        for r in Rule::ALL {
+            assert_eq!(Rule::from_id(r.id()), Some(r));
+        }
+    }
+}
