@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what injection would change, as a unified diff per resource (exit 1 when it would change something)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'CI gate: validate the config, lint the stream, and report drift (exit 1 on findings)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints')
+            [CompletionResult]::new('install-kustomize-plugin', 'install-kustomize-plugin', [CompletionResultType]::ParameterValue, 'Install this binary as kustomize''s exec plugin for `kind: KubeOpenCodeConfig` transformers (a symlink named `KubeOpenCodeConfig` under the kustomize plugin directory)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -137,6 +138,12 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kubeopencode-inject;install-kustomize-plugin' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The config home holding `kustomize/plugin` (default: $XDG_CONFIG_HOME, else ~/.config). $KUSTOMIZE_PLUGIN_HOME, when set and --dir is not given, is used as the plugin directory itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kubeopencode-inject;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -147,6 +154,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what injection would change, as a unified diff per resource (exit 1 when it would change something)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'CI gate: validate the config, lint the stream, and report drift (exit 1 on findings)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints')
+            [CompletionResult]::new('install-kustomize-plugin', 'install-kustomize-plugin', [CompletionResultType]::ParameterValue, 'Install this binary as kustomize''s exec plugin for `kind: KubeOpenCodeConfig` transformers (a symlink named `KubeOpenCodeConfig` under the kustomize plugin directory)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -161,6 +169,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubeopencode-inject' -ScriptBlo
             break
         }
         'kubeopencode-inject;help;validate' {
+            break
+        }
+        'kubeopencode-inject;help;install-kustomize-plugin' {
             break
         }
         'kubeopencode-inject;help;completions' {

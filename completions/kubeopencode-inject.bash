@@ -31,6 +31,9 @@ _kubeopencode__inject() {
             kubeopencode__inject,inject)
                 cmd="kubeopencode__inject__subcmd__inject"
                 ;;
+            kubeopencode__inject,install-kustomize-plugin)
+                cmd="kubeopencode__inject__subcmd__install__subcmd__kustomize__subcmd__plugin"
+                ;;
             kubeopencode__inject,validate)
                 cmd="kubeopencode__inject__subcmd__validate"
                 ;;
@@ -49,6 +52,9 @@ _kubeopencode__inject() {
             kubeopencode__inject__subcmd__help,inject)
                 cmd="kubeopencode__inject__subcmd__help__subcmd__inject"
                 ;;
+            kubeopencode__inject__subcmd__help,install-kustomize-plugin)
+                cmd="kubeopencode__inject__subcmd__help__subcmd__install__subcmd__kustomize__subcmd__plugin"
+                ;;
             kubeopencode__inject__subcmd__help,validate)
                 cmd="kubeopencode__inject__subcmd__help__subcmd__validate"
                 ;;
@@ -59,7 +65,7 @@ _kubeopencode__inject() {
 
     case "${cmd}" in
         kubeopencode__inject)
-            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --output --in-place --quiet --normalize --help --version inject diff check validate completions help"
+            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --output --in-place --quiet --normalize --help --version inject diff check validate install-kustomize-plugin completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,7 +289,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__subcmd__inject__subcmd__help)
-            opts="inject diff check validate completions help"
+            opts="inject diff check validate install-kustomize-plugin completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +359,20 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__subcmd__inject__subcmd__help__subcmd__inject)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__help__subcmd__install__subcmd__kustomize__subcmd__plugin)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -445,6 +465,24 @@ _kubeopencode__inject() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubeopencode__subcmd__inject__subcmd__install__subcmd__kustomize__subcmd__plugin)
+            opts="-h --dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[kubeopencode-inject] = {|@words|
             cand diff 'Show what injection would change, as a unified diff per resource (exit 1 when it would change something)'
             cand check 'CI gate: validate the config, lint the stream, and report drift (exit 1 on findings)'
             cand validate 'Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints'
+            cand install-kustomize-plugin 'Install this binary as kustomize''s exec plugin for `kind: KubeOpenCodeConfig` transformers (a symlink named `KubeOpenCodeConfig` under the kustomize plugin directory)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -129,6 +130,11 @@ set edit:completion:arg-completer[kubeopencode-inject] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kubeopencode-inject;install-kustomize-plugin'= {
+            cand --dir 'The config home holding `kustomize/plugin` (default: $XDG_CONFIG_HOME, else ~/.config). $KUSTOMIZE_PLUGIN_HOME, when set and --dir is not given, is used as the plugin directory itself'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kubeopencode-inject;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -138,6 +144,7 @@ set edit:completion:arg-completer[kubeopencode-inject] = {|@words|
             cand diff 'Show what injection would change, as a unified diff per resource (exit 1 when it would change something)'
             cand check 'CI gate: validate the config, lint the stream, and report drift (exit 1 on findings)'
             cand validate 'Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints'
+            cand install-kustomize-plugin 'Install this binary as kustomize''s exec plugin for `kind: KubeOpenCodeConfig` transformers (a symlink named `KubeOpenCodeConfig` under the kustomize plugin directory)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -148,6 +155,8 @@ set edit:completion:arg-completer[kubeopencode-inject] = {|@words|
         &'kubeopencode-inject;help;check'= {
         }
         &'kubeopencode-inject;help;validate'= {
+        }
+        &'kubeopencode-inject;help;install-kustomize-plugin'= {
         }
         &'kubeopencode-inject;help;completions'= {
         }

@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(EXIT_OK)
         }
         Some(Command::Inject(args)) => inject(&args),
+        Some(Command::InstallKustomizePlugin { dir }) => install_plugin(dir.as_deref()),
         Some(Command::Diff(args)) => crate::diff::run(&args),
         Some(Command::Check(args)) => crate::check::run_check(&args),
         Some(Command::Validate(args)) => crate::check::run_validate(&args),
@@ -134,6 +135,7 @@ pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>>
     let limits = limits(args);
     let config_from_stdin = args.config.as_deref().is_some_and(|c| c.as_os_str() == "-");
     let mut paths = args.filename.clone();
+    paths.extend(args.paths.iter().cloned());
     if paths.is_empty() {
         if config_from_stdin {
             return Err(vec![
@@ -422,8 +424,85 @@ fn changed(texts: &[Option<String>]) -> bool {
     texts.iter().any(Option::is_some)
 }
 
+fn install_plugin(dir: Option<&Path>) -> ExitCode {
+    let home = match dir {
+        Some(d) => d.join("kustomize").join("plugin"),
+        None => match std::env::var_os("KUSTOMIZE_PLUGIN_HOME").filter(|v| !v.is_empty()) {
+            Some(h) => h.into(),
+            None => {
+                let config = std::env::var_os("XDG_CONFIG_HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(std::path::PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")));
+                match config {
+                    Some(c) => c.join("kustomize").join("plugin"),
+                    None => {
+                        return fail(
+                            &[
+                                Diagnostic::error("io", "neither XDG_CONFIG_HOME nor HOME is set")
+                                    .with_help("pass --dir DIR"),
+                            ],
+                            false,
+                        );
+                    }
+                }
+            }
+        },
+    };
+    let target = crate::krm::plugin_path(&home);
+    let result = (|| -> std::io::Result<std::path::PathBuf> {
+        let exe = std::env::current_exe()?;
+        let exe = std::fs::canonicalize(exe)?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if std::fs::symlink_metadata(&target).is_ok() {
+            std::fs::remove_file(&target)?;
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&exe, &target)?;
+        #[cfg(not(unix))]
+        std::fs::copy(&exe, &target).map(|_| ())?;
+        Ok(exe)
+    })();
+    match result {
+        Ok(exe) => {
+            println!("{} -> {}", target.display(), exe.display());
+            eprintln!(
+                "kustomize runs it for transformers of kind KubeOpenCodeConfig: kubectl kustomize --enable-alpha-plugins DIR"
+            );
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => fail(
+            &[Diagnostic::error(
+                "io",
+                format!("cannot install {}: {e}", target.display()),
+            )],
+            false,
+        ),
+    }
+}
+
 fn inject(args: &InjectArgs) -> ExitCode {
     let color = use_color(args.input.color);
+    let from_stdin = args.input.paths.is_empty()
+        && (args.input.filename.is_empty()
+            || args.input.filename.iter().all(|f| f.as_os_str() == "-"));
+    let config_on_stdin = args
+        .input
+        .config
+        .as_deref()
+        .is_some_and(|c| c.as_os_str() == "-");
+    if from_stdin && !args.in_place && !config_on_stdin {
+        // A KRM function gets a ResourceList on stdin.
+        match input::read(&Origin::Stdin) {
+            Ok(src) if crate::krm::is_resource_list(&src.text) => {
+                return crate::krm::run(src, args);
+            }
+            Ok(_) => {}
+            Err(e) => return fail(&[e], color),
+        }
+    }
     let mut loaded = match load(&args.input, args.in_place) {
         Ok(l) => l,
         Err(e) => return fail(&e, color),

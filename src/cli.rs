@@ -38,6 +38,14 @@ pub enum Command {
     Check(CheckArgs),
     /// Validate a KubeOpenCodeConfig alone: the CRD rules, then the lints.
     Validate(ValidateArgs),
+    /// Install this binary as kustomize's exec plugin for `kind: KubeOpenCodeConfig` transformers
+    /// (a symlink named `KubeOpenCodeConfig` under the kustomize plugin directory).
+    InstallKustomizePlugin {
+        /// The config home holding `kustomize/plugin` (default: $XDG_CONFIG_HOME, else ~/.config).
+        /// $KUSTOMIZE_PLUGIN_HOME, when set and --dir is not given, is used as the plugin directory itself.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.
@@ -72,6 +80,10 @@ pub struct InputArgs {
     /// Without -f, manifests are read from stdin.
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filename: Vec<PathBuf>,
+
+    /// Manifest files or directories, like -f (for tools such as pre-commit that append file names).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// Read directories recursively (in a stable, sorted order).
     #[arg(short = 'R', long)]

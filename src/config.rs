@@ -77,6 +77,28 @@ impl KubeOpenCodeConfig {
 }
 
 pub const API_VERSION: &str = "kubeopencode.io/v1alpha1";
+/// The key of the KubeOpenCode Helm chart's values that holds the config.
+pub const HELM_VALUES_KEY: &str = "kubeopencodeConfig";
+
+/// A Helm values file of the KubeOpenCode chart (no `kind`, a `kubeopencodeConfig` mapping) as the
+/// KubeOpenCodeConfig it installs. Only `kubeopencodeConfig.observability` is taken: the rest of the
+/// values belong to the chart.
+pub fn from_helm_values(values: &Value) -> Option<Value> {
+    if values.get("kind").is_some() {
+        return None;
+    }
+    let kc = values.get(HELM_VALUES_KEY)?.as_object()?;
+    let mut spec = serde_json::Map::new();
+    if let Some(o) = kc.get("observability") {
+        spec.insert("observability".into(), o.clone());
+    }
+    Some(serde_json::json!({
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": {"name": "cluster"},
+        "spec": spec,
+    }))
+}
 pub const KIND: &str = "KubeOpenCodeConfig";
 
 /// The schema of the CRD, as nested field lists (what is allowed where).

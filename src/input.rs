@@ -115,17 +115,25 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> 
     Ok((rest, bom))
 }
 
+static STDIN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// Standard input, read once (the KRM mode looks at it before the pipeline reads it).
+pub fn stdin_bytes() -> Result<&'static [u8], Diagnostic> {
+    if let Some(b) = STDIN.get() {
+        return Ok(b);
+    }
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read standard input: {e}")))?;
+    Ok(STDIN.get_or_init(|| buf))
+}
+
 /// Reads one input.
 pub fn read(origin: &Origin) -> Result<Source, Diagnostic> {
     let (name, bytes) = match origin {
-        Origin::Stdin => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .map_err(|e| Diagnostic::error("io", format!("cannot read standard input: {e}")))?;
-            ("<stdin>".to_string(), buf)
-        }
+        Origin::Stdin => ("<stdin>".to_string(), stdin_bytes()?.to_vec()),
         Origin::File(p) => {
             let name = p.display().to_string();
             let bytes = std::fs::read(p)

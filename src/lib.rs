@@ -15,6 +15,7 @@ pub mod diff;
 pub mod engine;
 pub mod gojson;
 pub mod input;
+pub mod krm;
 pub mod lint;
 pub mod pipeline;
 pub mod render;

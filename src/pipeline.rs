@@ -300,15 +300,33 @@ pub fn config_document(src: &Source, limits: &Limits) -> Result<(DocRef, Parsed)
 
 /// Validates a parsed KubeOpenCodeConfig document.
 pub fn config_from(src: &Source, d: &DocRef, p: &Parsed) -> Result<ConfigRead, Vec<Diagnostic>> {
-    match config::from_value(&p.value) {
+    let helm = config::from_helm_values(&p.value);
+    let doc = helm.as_ref().unwrap_or(&p.value);
+    // Issues in a Helm values file are located under `kubeopencodeConfig` instead of `spec`.
+    let relocate = |mut issues: Vec<config::ConfigIssue>| {
+        if helm.is_some() {
+            for i in &mut issues {
+                if i.path.first().is_some_and(|k| k == "spec") {
+                    i.path[0] = config::HELM_VALUES_KEY.to_string();
+                }
+            }
+        }
+        issues
+    };
+    match config::from_value(doc) {
         Ok((c, tolerated)) => {
-            let mut warnings = config_diagnostics(src, d, p.root.as_ref(), tolerated);
+            let mut warnings = config_diagnostics(src, d, p.root.as_ref(), relocate(tolerated));
             for w in &mut warnings {
                 w.severity = Severity::Warning;
             }
             Ok((c, warnings))
         }
-        Err(issues) => Err(config_diagnostics(src, d, p.root.as_ref(), issues)),
+        Err(issues) => Err(config_diagnostics(
+            src,
+            d,
+            p.root.as_ref(),
+            relocate(issues),
+        )),
     }
 }
 
