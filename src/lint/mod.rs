@@ -732,3 +732,19 @@ mod tests {
         }
     }
 }
+
+/// The lint catalogue as a Markdown table (docs/check.md embeds it; a test keeps it current).
+pub fn catalogue_markdown() -> String {
+    let mut s =
+        String::from("| id | default severity | what | help |\n| --- | --- | --- | --- |\n");
+    for r in Rule::ALL {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.id(),
+            r.severity().as_str(),
+            r.summary().replace('|', "\\|"),
+            r.help().replace('|', "\\|")
+        ));
+    }
+    s
+}
