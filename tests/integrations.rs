@@ -20,7 +20,9 @@ fn have(program: &str) -> bool {
 }
 
 fn examples(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/examples")
+        .join(rel)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -50,7 +52,11 @@ fn injected_env_names(values: &[Value]) -> Vec<String> {
         for list in ["initContainers", "containers"] {
             for c in spec[list].as_array().into_iter().flatten() {
                 for e in c["env"].as_array().into_iter().flatten() {
-                    names.push(format!("{}/{}", c["name"].as_str().unwrap_or(""), e["name"].as_str().unwrap_or("")));
+                    names.push(format!(
+                        "{}/{}",
+                        c["name"].as_str().unwrap_or(""),
+                        e["name"].as_str().unwrap_or("")
+                    ));
                 }
             }
         }
@@ -67,25 +73,38 @@ fn kustomize_exec_plugin_matches_the_pipe() {
     let app = tmp.path().join("app");
     copy_dir(&examples("kustomize"), &app);
     let xdg = tmp.path().join("xdg");
-    let (code, stdout, stderr) = out(Command::new(bin()).args(["install-kustomize-plugin", "--dir"]).arg(&xdg));
+    let (code, stdout, stderr) = out(Command::new(bin())
+        .args(["install-kustomize-plugin", "--dir"])
+        .arg(&xdg));
     assert_eq!(code, 0, "{stderr}");
-    let plugin = xdg.join("kustomize/plugin/kubeopencode.io/v1alpha1/kubeopencodeconfig/KubeOpenCodeConfig");
+    let plugin =
+        xdg.join("kustomize/plugin/kubeopencode.io/v1alpha1/kubeopencodeconfig/KubeOpenCodeConfig");
     assert!(stdout.contains(plugin.to_str().unwrap()), "{stdout}");
-    assert!(std::fs::symlink_metadata(&plugin).unwrap().file_type().is_symlink());
-
-    let (code, with_plugin, stderr) = out(
-        Command::new("kubectl")
-            .args(["kustomize", "--enable-alpha-plugins"])
-            .arg(&app)
-            .env("XDG_CONFIG_HOME", &xdg)
-            .env_remove("KUSTOMIZE_PLUGIN_HOME"),
+    assert!(
+        std::fs::symlink_metadata(&plugin)
+            .unwrap()
+            .file_type()
+            .is_symlink()
     );
-    assert_eq!(code, 0, "kubectl kustomize with the plugin failed: {stderr}");
+
+    let (code, with_plugin, stderr) = out(Command::new("kubectl")
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(&app)
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env_remove("KUSTOMIZE_PLUGIN_HOME"));
+    assert_eq!(
+        code, 0,
+        "kubectl kustomize with the plugin failed: {stderr}"
+    );
 
     // The same kustomization without the transformer, piped through the tool.
     let plain = tmp.path().join("plain");
     copy_dir(&examples("kustomize"), &plain);
-    std::fs::write(plain.join("kustomization.yaml"), "resources:\n- agents.yaml\n").unwrap();
+    std::fs::write(
+        plain.join("kustomization.yaml"),
+        "resources:\n- agents.yaml\n",
+    )
+    .unwrap();
     let (code, rendered, stderr) = out(Command::new("kubectl").arg("kustomize").arg(&plain));
     assert_eq!(code, 0, "{stderr}");
     let cfg = examples("kustomize/kubeopencodeconfig.yaml");
@@ -95,7 +114,11 @@ fn kustomize_exec_plugin_matches_the_pipe() {
     let a = docs(&with_plugin);
     let b = docs(&piped.stdout);
     assert_eq!(a, b, "plugin output differs from the pipe");
-    assert!(injected_env_names(&a).iter().any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT"));
+    assert!(
+        injected_env_names(&a)
+            .iter()
+            .any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT")
+    );
 }
 
 #[test]
@@ -107,14 +130,28 @@ fn kustomize_plugin_errors_reach_the_user() {
     let app = tmp.path().join("app");
     copy_dir(&examples("kustomize"), &app);
     let cfg = std::fs::read_to_string(app.join("kubeopencodeconfig.yaml")).unwrap();
-    std::fs::write(app.join("kubeopencodeconfig.yaml"), cfg.replace("enableLLMTraces", "enableLlmTraces")).unwrap();
+    std::fs::write(
+        app.join("kubeopencodeconfig.yaml"),
+        cfg.replace("enableLLMTraces", "enableLlmTraces"),
+    )
+    .unwrap();
     let xdg = tmp.path().join("xdg");
-    assert_eq!(out(Command::new(bin()).args(["install-kustomize-plugin", "--dir"]).arg(&xdg)).0, 0);
-    let (code, _, stderr) = out(
-        Command::new("kubectl").args(["kustomize", "--enable-alpha-plugins"]).arg(&app).env("XDG_CONFIG_HOME", &xdg),
+    assert_eq!(
+        out(Command::new(bin())
+            .args(["install-kustomize-plugin", "--dir"])
+            .arg(&xdg))
+        .0,
+        0
     );
+    let (code, _, stderr) = out(Command::new("kubectl")
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(&app)
+        .env("XDG_CONFIG_HOME", &xdg));
     assert_ne!(code, 0);
-    assert!(stderr.contains("did you mean `enableLLMTraces`"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `enableLLMTraces`"),
+        "{stderr}"
+    );
 }
 
 fn kpt_eval(pkg: &Path, fn_config: &Path) -> (i32, String, String) {
@@ -145,12 +182,26 @@ fn kpt_exec_function() {
     let values: Vec<Value> = list[0]["items"].as_array().unwrap().clone();
     assert!(!values.is_empty(), "kpt printed nothing: {stderr}");
     let names = injected_env_names(&values);
-    assert!(names.iter().any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT"), "{stdout}");
-    assert!(names.iter().any(|n| n == "agent/OPENCODE_CONFIG_CONTENT"), "{stdout}");
-    assert!(!names.iter().any(|n| n.starts_with("web/")), "unrelated workloads untouched");
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT"),
+        "{stdout}"
+    );
+    assert!(
+        names.iter().any(|n| n == "agent/OPENCODE_CONFIG_CONTENT"),
+        "{stdout}"
+    );
+    assert!(
+        !names.iter().any(|n| n.starts_with("web/")),
+        "unrelated workloads untouched"
+    );
     // kpt's own path annotations survive the round trip through the function.
     for v in &values {
-        assert_eq!(v["metadata"]["annotations"]["config.kubernetes.io/path"], "agents.yaml", "{v}");
+        assert_eq!(
+            v["metadata"]["annotations"]["config.kubernetes.io/path"], "agents.yaml",
+            "{v}"
+        );
     }
 
     // An invalid config: results on kpt's output, a non-zero exit, the message on stderr.
@@ -160,7 +211,10 @@ fn kpt_exec_function() {
     let (code, stdout, stderr) = kpt_eval(&pkg, &bad);
     assert_ne!(code, 0, "{stdout}");
     let all = format!("{stdout}{stderr}");
-    assert!(all.contains("[error]") && all.contains("must be named 'cluster'"), "{all}");
+    assert!(
+        all.contains("[error]") && all.contains("must be named 'cluster'"),
+        "{all}"
+    );
 }
 
 fn captured_config() -> PathBuf {
@@ -169,7 +223,10 @@ fn captured_config() -> PathBuf {
 
 #[test]
 fn captured_resource_lists_keep_every_annotation() {
-    for name in ["kpt-fn-eval-exec-stdin.yaml", "kubectl-kustomize-resourcelist-stdin.yaml"] {
+    for name in [
+        "kpt-fn-eval-exec-stdin.yaml",
+        "kubectl-kustomize-resourcelist-stdin.yaml",
+    ] {
         let input = std::fs::read_to_string(testdata(&format!("krm/{name}"))).unwrap();
         let cfg = captured_config();
         let res = run(&["--all", "-c", cfg.to_str().unwrap()], Some(&input));
@@ -178,20 +235,34 @@ fn captured_resource_lists_keep_every_annotation() {
         let after = docs(&res.stdout);
         assert_eq!(after.len(), 1, "{name}: one ResourceList out");
         assert_eq!(after[0]["kind"], "ResourceList");
-        let (bi, ai) = (before[0]["items"].as_array().unwrap(), after[0]["items"].as_array().unwrap());
+        let (bi, ai) = (
+            before[0]["items"].as_array().unwrap(),
+            after[0]["items"].as_array().unwrap(),
+        );
         assert_eq!(bi.len(), ai.len(), "{name}");
         for (b, a) in bi.iter().zip(ai) {
-            assert_eq!(b["metadata"]["annotations"], a["metadata"]["annotations"], "{name}");
+            assert_eq!(
+                b["metadata"]["annotations"], a["metadata"]["annotations"],
+                "{name}"
+            );
             assert_eq!(b["metadata"]["name"], a["metadata"]["name"]);
         }
         assert!(
-            injected_env_names(&ai.iter().filter(|i| i["kind"] == "Deployment").cloned().collect::<Vec<_>>())
-                .iter()
-                .any(|n| n.ends_with("/OTEL_EXPORTER_OTLP_ENDPOINT")),
+            injected_env_names(
+                &ai.iter()
+                    .filter(|i| i["kind"] == "Deployment")
+                    .cloned()
+                    .collect::<Vec<_>>()
+            )
+            .iter()
+            .any(|n| n.ends_with("/OTEL_EXPORTER_OTLP_ENDPOINT")),
             "{name}: {}",
             res.stdout
         );
-        assert_eq!(after[0]["functionConfig"], before[0]["functionConfig"], "{name}");
+        assert_eq!(
+            after[0]["functionConfig"], before[0]["functionConfig"],
+            "{name}"
+        );
         // Everything before the injected lines is the input, byte for byte.
         assert!(res.stdout.len() > input.len());
     }
@@ -213,7 +284,12 @@ fn captured_legacy_plugin_stream() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(o.stderr.is_empty(), "the plugin is quiet on success");
@@ -227,7 +303,8 @@ fn captured_legacy_plugin_stream() {
 
 #[test]
 fn krm_function_never_exits_zero_with_empty_output() {
-    let input = std::fs::read_to_string(testdata("krm/kubectl-kustomize-resourcelist-stdin.yaml")).unwrap();
+    let input =
+        std::fs::read_to_string(testdata("krm/kubectl-kustomize-resourcelist-stdin.yaml")).unwrap();
     // No usable config at all: the functionConfig is not a KubeOpenCodeConfig and there is no -c.
     let res = run(&[], Some(&input));
     assert_ne!(res.code, 0);
@@ -235,7 +312,11 @@ fn krm_function_never_exits_zero_with_empty_output() {
     let v = docs(&res.stdout);
     assert_eq!(v[0]["kind"], "ResourceList");
     assert_eq!(v[0]["results"][0]["severity"], "error");
-    assert!(res.stderr.contains("no KubeOpenCodeConfig"), "{}", res.stderr);
+    assert!(
+        res.stderr.contains("no KubeOpenCodeConfig"),
+        "{}",
+        res.stderr
+    );
 }
 
 #[test]
@@ -245,7 +326,13 @@ fn krm_results_name_the_resource_and_field() {
     let res = run(&["-c", cfg.to_str().unwrap()], Some(rl));
     assert_ne!(res.code, 0);
     let v = docs(&res.stdout);
-    let r = &v[0]["results"].as_array().unwrap().iter().find(|r| r["severity"] == "error").unwrap().clone();
+    let r = &v[0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["severity"] == "error")
+        .unwrap()
+        .clone();
     assert_eq!(r["resourceRef"]["kind"], "Pod");
     assert_eq!(r["resourceRef"]["name"], "p");
     assert_eq!(r["file"]["path"], "pods.yaml");
@@ -257,21 +344,41 @@ fn krm_results_name_the_resource_and_field() {
 #[test]
 fn helm_post_renderer_contract() {
     // Helm pipes the rendered chart to stdin and reads the stream back from stdout.
-    let rendered = format!("---\n# Source: agents/templates/agents.yaml\n{}", std::fs::read_to_string(examples("kustomize/agents.yaml")).unwrap());
+    let rendered = format!(
+        "---\n# Source: agents/templates/agents.yaml\n{}",
+        std::fs::read_to_string(examples("kustomize/agents.yaml")).unwrap()
+    );
     let values = examples("helm/values.yaml");
     let res = run(&["-c", values.to_str().unwrap()], Some(&rendered));
     assert_eq!(res.code, 0, "{}", res.stderr);
-    assert!(res.stdout.starts_with("---\n# Source: agents/templates/agents.yaml\n"));
-    assert!(injected_env_names(&docs(&res.stdout)).iter().any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT"));
-    assert!(!res.stdout.contains("injected ("), "the report stays on stderr");
+    assert!(
+        res.stdout
+            .starts_with("---\n# Source: agents/templates/agents.yaml\n")
+    );
+    assert!(
+        injected_env_names(&docs(&res.stdout))
+            .iter()
+            .any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT")
+    );
+    assert!(
+        !res.stdout.contains("injected ("),
+        "the report stays on stderr"
+    );
 
     // The config may also come from the rendered chart itself.
-    let with_config = format!("{rendered}---\n{}", std::fs::read_to_string(examples("kustomize/kubeopencodeconfig.yaml")).unwrap());
+    let with_config = format!(
+        "{rendered}---\n{}",
+        std::fs::read_to_string(examples("kustomize/kubeopencodeconfig.yaml")).unwrap()
+    );
     let res = run(&[], Some(&with_config));
     assert_eq!(res.code, 0, "{}", res.stderr);
     let out = docs(&res.stdout);
     assert_eq!(out.last().unwrap()["kind"], "KubeOpenCodeConfig");
-    assert!(injected_env_names(&out).iter().any(|n| n == "agent/OTEL_RESOURCE_ATTRIBUTES"));
+    assert!(
+        injected_env_names(&out)
+            .iter()
+            .any(|n| n == "agent/OTEL_RESOURCE_ATTRIBUTES")
+    );
 }
 
 #[test]
@@ -282,21 +389,39 @@ fn helm_values_errors_point_into_the_values_file() {
         "values.yaml",
         "image: x\nkubeopencodeConfig:\n  observability:\n    openTelemetry:\n      enabled: true\n      endpont: http://c:4318\n",
     );
-    let res = run(&["-c", values.to_str().unwrap()], Some("apiVersion: v1\nkind: List\nitems: []\n"));
+    let res = run(
+        &["-c", values.to_str().unwrap()],
+        Some("apiVersion: v1\nkind: List\nitems: []\n"),
+    );
     assert_eq!(res.code, 2);
     assert!(res.stderr.contains("values.yaml:6:7"), "{}", res.stderr);
-    assert!(res.stderr.contains("did you mean `endpoint`"), "{}", res.stderr);
+    assert!(
+        res.stderr.contains("did you mean `endpoint`"),
+        "{}",
+        res.stderr
+    );
 }
 
 fn hooks() -> Vec<Value> {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml")).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
     docs(&text)[0].as_array().unwrap().clone()
 }
 
 fn sh(cmd: &str, dir: &Path) -> (i32, String, String) {
     let bin_dir = Path::new(bin()).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
-    out(Command::new("sh").args(["-c", cmd]).current_dir(dir).env("PATH", path).env("NO_COLOR", "1"))
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    out(Command::new("sh")
+        .args(["-c", cmd])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1"))
 }
 
 #[test]
@@ -304,16 +429,31 @@ fn pre_commit_hooks_run_as_pre_commit_runs_them() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&examples("kustomize"), tmp.path());
     let hooks = hooks();
-    let check = hooks.iter().find(|h| h["id"] == "kubeopencode-inject-check").unwrap();
-    let fix = hooks.iter().find(|h| h["id"] == "kubeopencode-inject").unwrap();
+    let check = hooks
+        .iter()
+        .find(|h| h["id"] == "kubeopencode-inject-check")
+        .unwrap();
+    let fix = hooks
+        .iter()
+        .find(|h| h["id"] == "kubeopencode-inject")
+        .unwrap();
     // pre-commit runs `entry args... files...`; the user's args name the config.
     let args = "-c kubeopencodeconfig.yaml";
-    let (code, stdout, _) = sh(&format!("{} {args} agents.yaml", check["entry"].as_str().unwrap()), tmp.path());
+    let (code, stdout, _) = sh(
+        &format!("{} {args} agents.yaml", check["entry"].as_str().unwrap()),
+        tmp.path(),
+    );
     assert_eq!(code, 1, "drift is a finding: {stdout}");
     assert!(stdout.contains("drift"), "{stdout}");
-    let (code, _, stderr) = sh(&format!("{} {args} agents.yaml", fix["entry"].as_str().unwrap()), tmp.path());
+    let (code, _, stderr) = sh(
+        &format!("{} {args} agents.yaml", fix["entry"].as_str().unwrap()),
+        tmp.path(),
+    );
     assert_eq!(code, 0, "{stderr}");
-    let (code, stdout, _) = sh(&format!("{} {args} agents.yaml", check["entry"].as_str().unwrap()), tmp.path());
+    let (code, stdout, _) = sh(
+        &format!("{} {args} agents.yaml", check["entry"].as_str().unwrap()),
+        tmp.path(),
+    );
     assert!(!stdout.contains("drift"), "{stdout}");
     assert!(code == 0 || stdout.contains("0 errors"), "{stdout}");
 }
@@ -327,13 +467,21 @@ fn argocd_plugin_generates_injected_manifests() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&examples("kustomize"), tmp.path());
     // Argo CD runs the generate command in the application directory.
-    std::fs::write(tmp.path().join("kustomization.yaml"), "resources:\n- agents.yaml\n").unwrap();
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- agents.yaml\n",
+    )
+    .unwrap();
     let discover = plugin["spec"]["discover"]["fileName"].as_str().unwrap();
     assert!(tmp.path().join(discover).exists());
     let script = plugin["spec"]["generate"]["args"][0].as_str().unwrap();
     let (code, stdout, stderr) = sh(script, tmp.path());
     assert_eq!(code, 0, "{stderr}");
-    assert!(injected_env_names(&docs(&stdout)).iter().any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT"));
+    assert!(
+        injected_env_names(&docs(&stdout))
+            .iter()
+            .any(|n| n == "opencode-server/OTEL_EXPORTER_OTLP_ENDPOINT")
+    );
 }
 
 #[test]
@@ -341,20 +489,39 @@ fn ci_examples_run_the_check_they_show() {
     let tmp = tempfile::tempdir().unwrap();
     let manifests = tmp.path().join("manifests");
     std::fs::create_dir_all(&manifests).unwrap();
-    std::fs::copy(examples("kustomize/agents.yaml"), manifests.join("agents.yaml")).unwrap();
-    std::fs::copy(examples("kustomize/kubeopencodeconfig.yaml"), tmp.path().join("kubeopencodeconfig.yaml")).unwrap();
+    std::fs::copy(
+        examples("kustomize/agents.yaml"),
+        manifests.join("agents.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        examples("kustomize/kubeopencodeconfig.yaml"),
+        tmp.path().join("kubeopencodeconfig.yaml"),
+    )
+    .unwrap();
     for file in ["ci/github-workflow.yml", "ci/gitlab-ci.yml"] {
         let text = std::fs::read_to_string(examples(file)).unwrap();
         let commands: Vec<&str> = text
             .lines()
-            .filter_map(|l| l.trim().trim_start_matches("- ").trim_start_matches("run: ").strip_prefix("kubeopencode-inject "))
+            .filter_map(|l| {
+                l.trim()
+                    .trim_start_matches("- ")
+                    .trim_start_matches("run: ")
+                    .strip_prefix("kubeopencode-inject ")
+            })
             .collect();
         assert!(!commands.is_empty(), "{file}");
         for c in commands {
             let (code, stdout, stderr) = sh(&format!("kubeopencode-inject {c}"), tmp.path());
-            assert!(code == 0 || code == 1, "{file}: `{c}` exited {code}: {stderr}");
+            assert!(
+                code == 0 || code == 1,
+                "{file}: `{c}` exited {code}: {stderr}"
+            );
             if c.contains("--format github") {
-                assert!(stdout.contains("::error file=manifests/agents.yaml,line="), "{stdout}");
+                assert!(
+                    stdout.contains("::error file=manifests/agents.yaml,line="),
+                    "{stdout}"
+                );
             }
         }
     }
