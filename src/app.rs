@@ -107,6 +107,7 @@ pub fn limits(args: &InputArgs) -> Limits {
     Limits {
         max_depth: args.max_depth,
         max_nodes: args.max_nodes,
+        max_document_bytes: args.max_document_size.saturating_mul(1 << 20),
     }
 }
 
@@ -205,14 +206,33 @@ pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>>
                 continue;
             }
         };
-        for d in &refs {
-            match pipeline::parse(src, d, &limits) {
+        // Documents parse independently: use every core, then merge in order.
+        use rayon::prelude::*;
+        let results: Vec<_> = refs
+            .par_iter()
+            .map(|d| {
+                pipeline::parse(src, d, &limits).map(|p| {
+                    let config = pipeline::is_config(&p.value);
+                    let candidate = !config && pipeline::is_candidate(&p.value);
+                    let context = crate::engine::context::is_context(&p.value);
+                    // Keep only what later steps need; drop the rest here, in parallel.
+                    if config || candidate || context {
+                        Some((config, candidate, p))
+                    } else {
+                        None
+                    }
+                })
+            })
+            .collect();
+        for (d, r) in refs.iter().zip(results) {
+            match r {
                 Err(e) => errors.push(e),
-                Ok(p) => {
+                Ok(None) => {}
+                Ok(Some((config, candidate, p))) => {
                     ctx.add(&p.value, args.namespace.as_deref());
-                    if pipeline::is_config(&p.value) {
+                    if config {
                         configs.push((si, d.index, p));
-                    } else if pipeline::is_candidate(&p.value) {
+                    } else if candidate {
                         parsed.insert((si, d.index), p);
                     }
                 }

@@ -125,6 +125,10 @@ pub struct InputArgs {
         hide_short_help = true
     )]
     pub max_nodes: usize,
+
+    /// Maximum size of one document, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB", hide_short_help = true)]
+    pub max_document_size: usize,
 }
 
 #[derive(Debug, Clone, Args)]

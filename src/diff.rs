@@ -32,16 +32,27 @@ pub fn source_diff(
     if texts.iter().all(Option::is_none) {
         return out;
     }
-    let old = src.text.as_str();
-    let mut new = String::with_capacity(old.len() + 1024);
+    // Secrets are compared with their values masked, as `kubectl diff` does.
+    let mut old = String::with_capacity(src.text.len());
+    let mut new = String::with_capacity(src.text.len() + 1024);
     for (d, t) in refs.iter().zip(texts) {
-        new.push_str(t.as_deref().unwrap_or(&old[d.range.clone()]));
+        let before = &src.text[d.range.clone()];
+        let after = t.as_deref().unwrap_or(before);
+        if crate::pipeline::is_secret_text(before) || crate::pipeline::is_secret_text(after) {
+            old.push_str(&crate::render::mask_secret(before));
+            new.push_str(&crate::render::mask_secret(after));
+        } else {
+            old.push_str(before);
+            new.push_str(after);
+        }
     }
     if new == old {
         return out;
     }
-    out.push(DiffLine::Header(format!("--- a/{}", src.name)));
-    out.push(DiffLine::Header(format!("+++ b/{}", src.name)));
+    let old = old.as_str();
+    let name = src.name.trim_start_matches('/');
+    out.push(DiffLine::Header(format!("--- a/{name}")));
+    out.push(DiffLine::Header(format!("+++ b/{name}")));
     // 0-based line where each document starts in the old text.
     let starts: Vec<usize> = refs.iter().map(|d| d.line - 1).collect();
     let doc_at = |line: usize| starts.iter().rposition(|&s| s <= line).unwrap_or(0);

@@ -81,8 +81,22 @@ pub fn located_at(
     let start = d.range.start + offset;
     let line = d.line + line_in_doc - 1;
     diag = diag.at(&src.name, Some(d.index + 1), line, col);
+    if is_secret_text(&src.text[d.range.clone()]) {
+        // Never show the lines of a Secret: the location is enough.
+        return diag;
+    }
     let len = len.min(src.text.len().saturating_sub(start));
     diag.with_snippet(text.clone(), start, len)
+}
+
+/// True when a document's text looks like a Secret (checked on the text, so it also works for
+/// documents that do not parse).
+pub fn is_secret_text(doc: &str) -> bool {
+    doc.lines().any(|l| {
+        let l = l.trim_end();
+        l == "kind: Secret" || l == "kind: \"Secret\"" || l == "kind: 'Secret'"
+    }) || doc.contains("\"kind\":\"Secret\"")
+        || doc.contains("\"kind\": \"Secret\"")
 }
 
 /// Where a node is, for [`located_at`].
@@ -158,6 +172,18 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
 /// Parses one document.
 pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagnostic> {
     let text = &src.text[d.range.clone()];
+    if text.len() > limits.max_document_bytes {
+        return Err(Diagnostic::error(
+            "limit",
+            format!(
+                "document is {:.1} MiB, over the limit of {} MiB",
+                text.len() as f64 / (1 << 20) as f64,
+                limits.max_document_bytes >> 20
+            ),
+        )
+        .at(&src.name, Some(d.index + 1), d.line, 1)
+        .with_help("raise it with --max-document-size MIB if the document is legitimate"));
+    }
     match d.format {
         Format::Json => {
             let value: Value = serde_json::from_str(text).map_err(|e| {

@@ -427,3 +427,40 @@ pub fn reemit_json(original: &str, value: &Value) -> String {
     let trailing = &original[original.trim_end().len()..];
     format!("{leading}{out}{trailing}")
 }
+
+/// A Secret document with the values of `data` and `stringData` replaced by `***`, the way
+/// `kubectl diff` masks them. A document that does not parse is masked whole.
+pub fn mask_secret(text: &str) -> String {
+    let limits = crate::yaml::tree::Limits::default();
+    let Ok(doc) = crate::yaml::tree::parse(text, &limits) else {
+        return "# (a Secret that does not parse; its content is not shown)\n".to_string();
+    };
+    let Some(root) = doc.root else { return text.to_string() };
+    let mut spans = Vec::new();
+    for key in ["data", "stringData"] {
+        if let Some(Node { kind: Kind::Map { entries, .. }, .. }) = root.get(key) {
+            for (_, v) in entries {
+                spans.push((v.pos.start, v.pos.end, matches!(v.kind, Kind::Scalar { style: Style::Literal | Style::Folded, .. })));
+            }
+        } else if let Some(v) = root.get(key) {
+            spans.push((v.pos.start, v.pos.end, false));
+        }
+    }
+    spans.sort_unstable();
+    let eol = stream::line_ending(text);
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (start, end, block) in spans {
+        if start < pos {
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.push_str("'***'");
+        if block {
+            out.push_str(eol);
+        }
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}

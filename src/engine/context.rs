@@ -52,6 +52,11 @@ fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
 
+/// True for objects [`StreamContext::add`] learns from (KubeOpenCode objects and Lists).
+pub fn is_context(obj: &Value) -> bool {
+    is_kubeopencode(obj) || str_at(obj, "/kind").is_some_and(|k| k.ends_with("List"))
+}
+
 fn is_kubeopencode(obj: &Value) -> bool {
     str_at(obj, "/apiVersion").is_some_and(|a| a.starts_with("kubeopencode.io/"))
 }

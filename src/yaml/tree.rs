@@ -22,6 +22,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Maximum number of nodes aliases may expand to in one document (each use counted).
     pub max_nodes: usize,
+    /// Maximum size of one document in bytes.
+    pub max_document_bytes: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +31,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_nodes: 2_000_000,
+            max_document_bytes: 64 << 20,
         }
     }
 }
