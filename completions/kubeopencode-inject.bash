@@ -65,7 +65,7 @@ _kubeopencode__inject() {
 
     case "${cmd}" in
         kubeopencode__inject)
-            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --output --in-place --quiet --normalize --help --version inject diff check validate install-kustomize-plugin completions help"
+            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --output --in-place --quiet --normalize --help --version inject diff check validate install-kustomize-plugin completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +123,10 @@ _kubeopencode__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-document-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
                     return 0
@@ -139,7 +143,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__subcmd__inject__subcmd__check)
-            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --format --strict --help"
+            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --format --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,6 +198,10 @@ _kubeopencode__inject() {
                     return 0
                     ;;
                 --max-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -223,7 +231,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__subcmd__inject__subcmd__diff)
-            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --normalize --help"
+            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --normalize --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +286,10 @@ _kubeopencode__inject() {
                     return 0
                     ;;
                 --max-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -401,7 +413,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__subcmd__inject__subcmd__inject)
-            opts="-c -f -R -n -l -o -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --output --in-place --quiet --normalize --help"
+            opts="-c -f -R -n -l -o -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --output --in-place --quiet --normalize --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +468,10 @@ _kubeopencode__inject() {
                     return 0
                     ;;
                 --max-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubeopencode_inject_global_optspecs
-    string join \n c/config= f/filename= R/recursive n/namespace= all l/selector= container= agent= color= max-depth= max-nodes= o/output= in-place q/quiet normalize h/help V/version
+    string join \n c/config= f/filename= R/recursive n/namespace= all l/selector= container= agent= color= max-depth= max-nodes= max-document-size= o/output= in-place q/quiet normalize h/help V/version
 end
 
 function __fish_kubeopencode_inject_needs_command
@@ -35,6 +35,7 @@ always\t''
 never\t''"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l max-depth -d 'Maximum nesting depth of a document' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l max-nodes -d 'Maximum number of nodes aliases may expand to in one document' -r
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l max-document-size -d 'Maximum size of one document, in MiB' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s o -l output -d 'Output format' -r -f -a "yaml\t'The input stream, edited in place (documents in input order, separated by ---)'
 json\t'JSON: the object itself for one document, a `v1 List` of all documents otherwise'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
@@ -62,6 +63,7 @@ always\t''
 never\t''"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l max-depth -d 'Maximum nesting depth of a document' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l max-nodes -d 'Maximum number of nodes aliases may expand to in one document' -r
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l max-document-size -d 'Maximum size of one document, in MiB' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s o -l output -d 'Output format' -r -f -a "yaml\t'The input stream, edited in place (documents in input order, separated by ---)'
 json\t'JSON: the object itself for one document, a `v1 List` of all documents otherwise'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
@@ -81,6 +83,7 @@ always\t''
 never\t''"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l max-depth -d 'Maximum nesting depth of a document' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l max-nodes -d 'Maximum number of nodes aliases may expand to in one document' -r
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l max-document-size -d 'Maximum size of one document, in MiB' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l normalize -d 'Compare against the normalised (re-serialised) output'
@@ -96,6 +99,7 @@ always\t''
 never\t''"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l max-depth -d 'Maximum nesting depth of a document' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l max-nodes -d 'Maximum number of nodes aliases may expand to in one document' -r
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l max-document-size -d 'Maximum size of one document, in MiB' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l format -d 'Output format of the findings' -r -f -a "human\t'For people: located messages with the snippet underlined'
 json\t'A stable JSON document (see docs/check.md)'
 github\t'GitHub Actions workflow commands (`::error file=…,line=…::…`)'"

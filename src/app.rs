@@ -40,6 +40,20 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Colour for what goes to stdout (reports of `check` and `validate`).
+pub fn use_color_on_stdout(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (std::io::stdout().is_terminal()
+                    || std::env::var_os("CLICOLOR_FORCE")
+                        .is_some_and(|v| !v.is_empty() && v != "0"))
+        }
+        other => use_color(other),
+    }
+}
+
+/// Colour for what goes to stderr (errors, warnings).
 pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,

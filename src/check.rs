@@ -11,7 +11,6 @@ use serde_json::json;
 
 use crate::app::{self, Loaded};
 use crate::cli::{CheckArgs, ReportFormat, ValidateArgs};
-use crate::config;
 use crate::diag::Diagnostic;
 use crate::engine::{Seg, Severity};
 use crate::input::{self, Origin, Source};
@@ -117,19 +116,19 @@ fn crd_errors(diags: Vec<Diagnostic>) -> Result<Vec<Located>, Vec<Diagnostic>> {
 }
 
 pub fn run_check(args: &CheckArgs) -> ExitCode {
-    let color = app::use_color(args.input.color);
+    let color = app::use_color_on_stdout(args.input.color);
     let mut loaded = match app::load(&args.input, false) {
         Ok(l) => l,
         Err(diags) => {
             return match crd_errors(diags) {
                 Ok(found) => finish(found, args.format, args.strict, color),
-                Err(diags) => app::fail(&diags, color),
+                Err(diags) => fail(diags, args.format, color),
             };
         }
     };
     let rendered = match app::plan_and_render(&mut loaded, &args.input, false) {
         Ok(r) => r,
-        Err(e) => return app::fail(&e, color),
+        Err(e) => return fail(e, args.format, color),
     };
     let mut found = Vec::new();
     config_findings(&loaded, &mut found);
@@ -184,7 +183,7 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
 }
 
 pub fn run_validate(args: &ValidateArgs) -> ExitCode {
-    let color = app::use_color(args.color);
+    let color = app::use_color_on_stdout(args.color);
     let origin = if args.config.as_os_str() == "-" {
         Origin::Stdin
     } else {
@@ -192,35 +191,57 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
     };
     let src = match input::read(&origin) {
         Ok(s) => s,
-        Err(e) => return app::fail(&[e], color),
+        Err(e) => return fail(vec![e], args.format, color),
     };
     let (d, p) = match pipeline::config_document(&src, &Limits::default()) {
         Ok(x) => x,
-        Err(e) => return app::fail(&e, color),
+        Err(e) => return fail(e, args.format, color),
     };
     let shared: Arc<str> = Arc::from(src.text.as_str());
     let mut found = Vec::new();
-    match config::from_value(&p.value) {
-        Err(issues) | Ok((_, issues)) if !issues.is_empty() => {
-            for diag in pipeline::config_diagnostics(&src, &d, p.root.as_ref(), issues) {
-                let mut diag = diag;
-                diag.code = Rule::Crd.id();
-                found.push(Located {
-                    rule: Rule::Crd,
-                    diag,
-                });
-            }
+    let crd = |diag: Diagnostic| {
+        let mut diag = diag;
+        diag.code = Rule::Crd.id();
+        diag.severity = Severity::Error;
+        Located {
+            rule: Rule::Crd,
+            diag,
         }
-        Ok((c, _)) => {
+    };
+    match pipeline::config_from(&src, &d, &p) {
+        Ok((c, tolerated)) => {
+            // Rules the controller tolerates are still errors here (the API server rejects them);
+            // the lints run on what the controller would use.
+            found.extend(tolerated.into_iter().map(crd));
             if let Some(o) = &c.open_telemetry {
                 for f in lint::config::lint(o) {
                     found.push(resolve(f, &src, &shared, &d, p.root.as_ref()));
                 }
             }
         }
-        Err(_) => {}
+        Err(diags) => found.extend(diags.into_iter().map(crd)),
     }
     finish(found, args.format, args.strict, color)
+}
+
+/// The tool could not run (exit 2): in the machine formats the errors also go to stdout, as
+/// `invalid-input` findings, so CI gets an annotation or a JSON report either way.
+fn fail(diags: Vec<Diagnostic>, format: ReportFormat, color: bool) -> ExitCode {
+    if format != ReportFormat::Human {
+        let found: Vec<Located> = diags
+            .iter()
+            .map(|d| {
+                let mut diag = d.clone();
+                diag.code = Rule::InvalidInput.id();
+                Located {
+                    rule: Rule::InvalidInput,
+                    diag,
+                }
+            })
+            .collect();
+        let _ = finish(found, format, false, false);
+    }
+    app::fail(&diags, color)
 }
 
 fn finish(mut found: Vec<Located>, format: ReportFormat, strict: bool, color: bool) -> ExitCode {

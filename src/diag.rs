@@ -114,7 +114,7 @@ impl Diagnostic {
         };
         let handler = miette::GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
-            .with_width(100);
+            .with_wrap_lines(false);
         let mut out = String::new();
         if handler.render_report(&mut out, &view).is_err() {
             return self.short();

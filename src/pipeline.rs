@@ -104,6 +104,15 @@ pub fn node_place(n: &Node) -> (usize, usize, usize) {
     (n.pos.line, n.pos.col, n.pos.start)
 }
 
+/// serde_json's message without its " at line L column C" suffix (the location is shown apart).
+fn json_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 /// Splits a source into documents.
 pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnostic> {
     match stream::detect_format(&src.text) {
@@ -147,7 +156,10 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                             line: 1,
                             format: Format::Json,
                         };
-                        let diag = Diagnostic::error("json-syntax", format!("invalid JSON: {e}"));
+                        let diag = Diagnostic::error(
+                            "json-syntax",
+                            format!("invalid JSON: {}", json_message(&e)),
+                        );
                         return Err(located(
                             src,
                             &text,
@@ -195,7 +207,7 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     e.line().max(1),
                     e.column().max(1),
                     1,
-                    Diagnostic::error("json-syntax", format!("invalid JSON: {e}")),
+                    Diagnostic::error("json-syntax", format!("invalid JSON: {}", json_message(&e))),
                 )
             })?;
             Ok(Parsed { value, root: None })

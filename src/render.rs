@@ -435,12 +435,28 @@ pub fn mask_secret(text: &str) -> String {
     let Ok(doc) = crate::yaml::tree::parse(text, &limits) else {
         return "# (a Secret that does not parse; its content is not shown)\n".to_string();
     };
-    let Some(root) = doc.root else { return text.to_string() };
+    let Some(root) = doc.root else {
+        return text.to_string();
+    };
     let mut spans = Vec::new();
     for key in ["data", "stringData"] {
-        if let Some(Node { kind: Kind::Map { entries, .. }, .. }) = root.get(key) {
+        if let Some(Node {
+            kind: Kind::Map { entries, .. },
+            ..
+        }) = root.get(key)
+        {
             for (_, v) in entries {
-                spans.push((v.pos.start, v.pos.end, matches!(v.kind, Kind::Scalar { style: Style::Literal | Style::Folded, .. })));
+                spans.push((
+                    v.pos.start,
+                    v.pos.end,
+                    matches!(
+                        v.kind,
+                        Kind::Scalar {
+                            style: Style::Literal | Style::Folded,
+                            ..
+                        }
+                    ),
+                ));
             }
         } else if let Some(v) = root.get(key) {
             spans.push((v.pos.start, v.pos.end, false));

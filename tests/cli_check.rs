@@ -375,8 +375,6 @@ fn diff_to_a_file_has_no_escape_codes_even_when_stderr_is_a_terminal() {
 }
 
 #[test]
-#[ignore = "BUG: check/validate decide colour from stderr being a terminal, but write the report \
-            to stdout: `check > report.txt` in a terminal writes escape codes into the file"]
 fn check_to_a_file_has_no_escape_codes_even_when_stderr_is_a_terminal() {
     let Some(text) = stdout_to_file_with_a_terminal_stderr(
         &cases().join("lint-drift-missing.in"),
@@ -553,7 +551,20 @@ fn yaml_syntax_errors_are_located_under_check_and_diff() {
                 "{cmd}: {}",
                 out.stderr
             );
-            assert_eq!(out.stdout, "", "{cmd} {format:?}");
+            match format.filter(|_| cmd == "check") {
+                // The machine formats also carry the error, as an `invalid-input` finding.
+                Some("json") => {
+                    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+                    assert_eq!(v["findings"][0]["rule"], "invalid-input", "{cmd}");
+                    assert_eq!(v["findings"][0]["line"], 20, "{cmd}");
+                }
+                Some("github") => assert!(
+                    out.stdout.starts_with("::error file=task.yaml,line=20,col=5,title=kubeopencode-inject invalid-input::"),
+                    "{cmd}: {}",
+                    out.stdout
+                ),
+                _ => assert_eq!(out.stdout, "", "{cmd} {format:?}"),
+            }
         }
     }
     // The config file too.
@@ -586,8 +597,6 @@ fn rules_of(doc: &Value) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "BUG: validate runs no lint when the config has only CRD issues the controller \
-            tolerates (an empty header), while check runs them: record-content is missed"]
 fn validate_reports_lints_next_to_tolerated_crd_issues() {
     let args = ["validate", "--format", "json", "-c", "config.yaml"];
     let validate = bug_json("validate-tolerated-crd-skips-lints", &args);
@@ -614,8 +623,6 @@ fn validate_reports_lints_next_to_tolerated_crd_issues() {
 }
 
 #[test]
-#[ignore = "BUG: yaml11-ambiguous findings have \"field\": null (the JSON schema promises the \
-            field path; human output labels them `here`)"]
 fn yaml11_findings_name_their_field() {
     let doc = bug_json(
         "yaml11-ambiguous-field",
@@ -645,9 +652,6 @@ fn yaml11_findings_name_their_field() {
 }
 
 #[test]
-#[ignore = "BUG: user-otel-var says `the injected value wins at runtime` for a variable the \
-            injected block does not set (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT with \
-            recordContent off): the user's value is the only one"]
 fn user_otel_var_names_the_real_winner() {
     let doc = bug_json(
         "user-otel-var-not-in-block",
@@ -672,8 +676,6 @@ fn user_otel_var_names_the_real_winner() {
 }
 
 #[test]
-#[ignore = "BUG: yaml11-ambiguous does not look at Agent/AgentTemplate extraEnv values \
-            (`value: on` in spec.podSpec.extraEnv), though they are env values in the stream"]
 fn yaml11_ambiguous_covers_agent_extra_env() {
     let doc = bug_json(
         "yaml11-ambiguous-agent-extra-env",

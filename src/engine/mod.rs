@@ -775,8 +775,10 @@ fn tail_len(
             severity: Severity::Warning,
             code: "extra-env-mismatch",
             message: format!(
-                "container `{}`: the end of its env does not match the Agent's extraEnv ({} entries); the block is appended at the end",
-                t.name, n
+                "container `{}`: the end of its env does not match the Agent's extraEnv ({} {}); the block is appended at the end",
+                t.name,
+                n,
+                if n == 1 { "entry" } else { "entries" }
             ),
             help: Some("regenerate the workload from its Agent, or drop the Agent from the input".into()),
             path: cpath.clone(),
@@ -1044,10 +1046,18 @@ fn warn_user_settings(
         if !(in_block || otel::is_managed_name(name)) {
             continue;
         }
-        let (order, winner) = if i >= at {
-            ("after", "its own value wins at runtime")
+        let (order, winner) = if !in_block {
+            (
+                "not in the injected block",
+                "the KubeOpenCodeConfig does not set it here, so its own value applies",
+            )
+        } else if i >= at {
+            ("after the injected block", "its own value wins at runtime")
         } else {
-            ("before", "the injected value wins at runtime")
+            (
+                "before the injected block",
+                "the injected value wins at runtime",
+            )
         };
         let mut path = cpath.clone();
         path.extend([key("env"), Seg::Index(i)]);
@@ -1055,10 +1065,12 @@ fn warn_user_settings(
             severity: Severity::Warning,
             code: "user-otel-var",
             message: format!(
-                "container `{}` sets {name} itself (env[{i}], {order} the injected block): {winner}",
+                "container `{}` sets {name} itself (env[{i}], {order}): {winner}",
                 t.name
             ),
-            help: Some(format!("remove env[{i}] to let the KubeOpenCodeConfig decide, or keep it deliberately")),
+            help: Some(format!(
+                "remove env[{i}] to let the KubeOpenCodeConfig decide, or keep it deliberately"
+            )),
             path,
         });
     }

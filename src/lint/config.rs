@@ -92,8 +92,9 @@ pub fn lint(o: &OpenTelemetry) -> Vec<Finding> {
         out.push(Finding::new(
             Rule::HeaderHelperCollision,
             format!(
-                "headers {} all become the helper variable {helper}; Kubernetes keeps the last definition, so every one of them gets the Secret of `{last}`",
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                "headers {} {} become the helper variable {helper}; Kubernetes keeps the last definition, so every one of them gets the Secret of `{last}`",
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                if names.len() == 2 { "both" } else { "all" }
             ),
             at(&["headers", names[1]]),
             true,

@@ -37,11 +37,12 @@ pub enum Rule {
     NamespaceFromDownwardApi,
     ExtraEnvMismatch,
     InvalidWorkload,
+    InvalidInput,
     Drift,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 22] = [
+    pub const ALL: [Rule; 23] = [
         Rule::Crd,
         Rule::HeaderHelperCollision,
         Rule::ListSyntax,
@@ -63,6 +64,7 @@ impl Rule {
         Rule::NamespaceFromDownwardApi,
         Rule::ExtraEnvMismatch,
         Rule::InvalidWorkload,
+        Rule::InvalidInput,
         Rule::Drift,
     ];
 
@@ -89,6 +91,7 @@ impl Rule {
             Rule::NamespaceFromDownwardApi => "namespace-from-downward-api",
             Rule::ExtraEnvMismatch => "extra-env-mismatch",
             Rule::InvalidWorkload => "invalid-workload",
+            Rule::InvalidInput => "invalid-input",
             Rule::Drift => "drift",
         }
     }
@@ -104,6 +107,7 @@ impl Rule {
             | Rule::HeaderHelperCollision
             | Rule::Yaml11Ambiguous
             | Rule::InvalidWorkload
+            | Rule::InvalidInput
             | Rule::Drift => Severity::Error,
             Rule::NamespaceFromDownwardApi => Severity::Info,
             _ => Severity::Warning,
@@ -169,8 +173,11 @@ impl Rule {
                 "regenerate the workload from its Agent, or leave the Agent out of the input"
             }
             Rule::InvalidWorkload => "fix the workload as the message says",
+            Rule::InvalidInput => {
+                "fix the file as the message says; the run could not continue (exit 2)"
+            }
             Rule::Drift => {
-                "run `kubeopencode-inject --in-place` (or regenerate the manifests) and commit the result"
+                "run `kubeopencode-inject -c CONFIG -f FILE --in-place` (or regenerate the manifests) and commit the result"
             }
         }
     }
@@ -217,6 +224,9 @@ impl Rule {
             }
             Rule::ExtraEnvMismatch => {
                 "the end of a container's env does not match its Agent's extraEnv"
+            }
+            Rule::InvalidInput => {
+                "the input cannot be read: syntax, encoding, limits, a missing file"
             }
             Rule::InvalidWorkload => {
                 "a workload the tool cannot inject (or the controller would make invalid)"
@@ -312,59 +322,66 @@ impl SecretIndex {
     }
 }
 
-/// Quoting lint over a document's tree.
+/// Quoting lint over a document's tree: env values (also `extraEnv` of Agents), labels and
+/// annotations written as plain scalars that Kubernetes reads as something else than a string.
 pub fn lint_quoting(root: &Node, resource: &str) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut todo = vec![root];
-    while let Some(n) = todo.pop() {
+    let mut todo: Vec<(&Node, Path)> = vec![(root, Vec::new())];
+    while let Some((n, path)) = todo.pop() {
         match &n.kind {
             Kind::Map { entries, .. } => {
                 for (k, v) in entries {
-                    match (k.as_str(), &v.kind) {
-                        (Some("env"), Kind::Seq { items, .. }) => {
-                            for item in items {
+                    let Some(key) = k.as_str() else { continue };
+                    let mut p = path.clone();
+                    p.push(Seg::Key(key.to_string()));
+                    match (key, &v.kind) {
+                        ("env" | "extraEnv", Kind::Seq { items, .. }) => {
+                            for (i, item) in items.iter().enumerate() {
                                 if let Some(val) = item.get("value") {
-                                    ambiguous(
-                                        val,
-                                        Severity::Error,
-                                        "env value",
-                                        resource,
-                                        &mut out,
-                                    );
+                                    let name =
+                                        item.get("name").and_then(Node::as_str).unwrap_or("?");
+                                    let mut vp = p.clone();
+                                    vp.extend([Seg::Index(i), Seg::Key("value".into())]);
+                                    let what = format!("the value of env {name}");
+                                    ambiguous(val, Severity::Error, &what, vp, resource, &mut out);
                                 }
                             }
                         }
-                        (
-                            Some(what @ ("labels" | "annotations")),
-                            Kind::Map { entries: inner, .. },
-                        ) => {
-                            for (_, val) in inner {
-                                ambiguous(
-                                    val,
-                                    Severity::Warning,
-                                    &what[..what.len() - 1],
-                                    resource,
-                                    &mut out,
-                                );
+                        ("labels" | "annotations", Kind::Map { entries: inner, .. }) => {
+                            for (lk, val) in inner {
+                                let Some(lk) = lk.as_str() else { continue };
+                                let mut vp = p.clone();
+                                vp.push(Seg::Key(lk.to_string()));
+                                let what = format!("{} `{lk}`", &key[..key.len() - 1]);
+                                ambiguous(val, Severity::Warning, &what, vp, resource, &mut out);
                             }
                         }
                         _ => {}
                     }
-                    todo.push(v);
+                    todo.push((v, p));
                 }
             }
-            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            Kind::Seq { items, .. } => {
+                for (i, item) in items.iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(Seg::Index(i));
+                    todo.push((item, p));
+                }
+            }
             _ => {}
         }
     }
-    out.sort_by_key(|f| match f.place {
-        Place::Pos { line, col, .. } => (line, col),
-        _ => (0, 0),
-    });
     out
 }
 
-fn ambiguous(node: &Node, severity: Severity, what: &str, resource: &str, out: &mut Vec<Finding>) {
+fn ambiguous(
+    node: &Node,
+    severity: Severity,
+    what: &str,
+    path: Path,
+    resource: &str,
+    out: &mut Vec<Finding>,
+) {
     let Kind::Scalar {
         value,
         style: Style::Plain,
@@ -384,14 +401,9 @@ fn ambiguous(node: &Node, severity: Severity, what: &str, resource: &str, out: &
     let mut f = Finding::doc(
         Rule::Yaml11Ambiguous,
         format!(
-            "{what} `{value}` is written plain; Kubernetes reads it as {read_as}, not the string \"{value}\""
+            "{what} is written `{value}` without quotes; Kubernetes reads it as {read_as}, not the string \"{value}\""
         ),
-        Place::Pos {
-            line: node.pos.line,
-            col: node.pos.col,
-            start: node.pos.start,
-            len: node.pos.end.saturating_sub(node.pos.start).max(1),
-        },
+        Place::Doc(path),
         Some(resource.to_string()),
     );
     f.severity = severity;
@@ -525,8 +537,14 @@ pub fn lint_workloads(
             let mut f = Finding::doc(
                 Rule::SecretNotFound,
                 format!(
-                    "{} read Secret `{secret}`, which is not in the input in namespace `{ns}`",
-                    names.join(", ")
+                    "{} {} Secret `{secret}`, which is not in the input in {}",
+                    names.join(", "),
+                    if names.len() == 1 { "reads" } else { "read" },
+                    if ns.is_empty() {
+                        "the Pod's namespace (not set: pass -n)".to_string()
+                    } else {
+                        format!("namespace `{ns}`")
+                    }
                 ),
                 place,
                 Some(resource.clone()),
@@ -633,6 +651,11 @@ fn lint_container(
     for (i, e) in env.iter().enumerate() {
         let Some(name) = env_name(e) else { continue };
         if let Some(&first) = seen.get(name) {
+            let injected = |j: usize| ctx.origins.get(j).copied().flatten().is_none();
+            if injected(first) || injected(i) {
+                // A workload setting an injected variable itself: `user-otel-var` says which wins.
+                continue;
+            }
             let (place, _) = ctx.place(i, Some("name"));
             out.push(Finding::doc(
                 Rule::DuplicateEnv,
@@ -713,6 +736,22 @@ fn lint_container(
     }
 }
 
+/// The lint catalogue as a Markdown table (docs/check.md embeds it; a test keeps it current).
+pub fn catalogue_markdown() -> String {
+    let mut s =
+        String::from("| id | default severity | what | help |\n| --- | --- | --- | --- |\n");
+    for r in Rule::ALL {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.id(),
+            r.severity().as_str(),
+            r.summary().replace('|', "\\|"),
+            r.help().replace('|', "\\|")
+        ));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,20 +770,4 @@ mod tests {
             assert_eq!(Rule::from_id(r.id()), Some(r));
         }
     }
-}
-
-/// The lint catalogue as a Markdown table (docs/check.md embeds it; a test keeps it current).
-pub fn catalogue_markdown() -> String {
-    let mut s =
-        String::from("| id | default severity | what | help |\n| --- | --- | --- | --- |\n");
-    for r in Rule::ALL {
-        s.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
-            r.id(),
-            r.severity().as_str(),
-            r.summary().replace('|', "\\|"),
-            r.help().replace('|', "\\|")
-        ));
-    }
-    s
 }
