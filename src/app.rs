@@ -109,6 +109,8 @@ pub struct Loaded {
     pub docs: Vec<Vec<DocRef>>,
     /// Parsed candidate documents (pod-bearing kinds and Lists), keyed by (source, index).
     pub parsed: HashMap<(usize, usize), Parsed>,
+    /// Candidate documents (pod-bearing kinds and Lists), whether kept parsed or not.
+    pub candidates: std::collections::HashSet<(usize, usize)>,
     pub ctx: StreamContext,
     pub config: KubeOpenCodeConfig,
     /// Warnings about the config (rules the API server enforces but the controller tolerates).
@@ -146,7 +148,15 @@ pub fn options(args: &InputArgs) -> Result<Options, Diagnostic> {
 }
 
 /// Reads the config and the stream, checks everything, and learns the stream's context.
-pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>> {
+///
+/// With `keep_parsed`, candidate documents stay parsed (for `check`, which lints their trees);
+/// otherwise they are dropped and parsed again when planned, which keeps memory to one tree per
+/// document being processed.
+pub fn load(
+    args: &InputArgs,
+    in_place: bool,
+    keep_parsed: bool,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let limits = limits(args);
     let config_from_stdin = args.config.as_deref().is_some_and(|c| c.as_os_str() == "-");
     let mut paths = args.filename.clone();
@@ -209,6 +219,7 @@ pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>>
     }
     let mut docs = Vec::with_capacity(sources.len());
     let mut parsed = HashMap::new();
+    let mut candidates = std::collections::HashSet::new();
     let mut ctx = StreamContext::default();
     let mut configs = Vec::new();
     for (si, src) in sources.iter().enumerate() {
@@ -230,24 +241,28 @@ pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>>
                     let candidate = !config && pipeline::is_candidate(&p.value);
                     let context = crate::engine::context::is_context(&p.value);
                     // Keep only what later steps need; drop the rest here, in parallel.
-                    if config || candidate || context {
-                        Some((config, candidate, p))
-                    } else {
-                        None
-                    }
+                    let keep = config || (candidate && keep_parsed);
+                    let value = (context && !keep).then(|| p.value.clone());
+                    (config, candidate, keep.then_some(p), value)
                 })
             })
             .collect();
         for (d, r) in refs.iter().zip(results) {
             match r {
                 Err(e) => errors.push(e),
-                Ok(None) => {}
-                Ok(Some((config, candidate, p))) => {
-                    ctx.add(&p.value, args.namespace.as_deref());
-                    if config {
-                        configs.push((si, d.index, p));
-                    } else if candidate {
-                        parsed.insert((si, d.index), p);
+                Ok((config, candidate, p, value)) => {
+                    if let Some(v) = value.as_ref().or(p.as_ref().map(|p| &p.value)) {
+                        ctx.add(v, args.namespace.as_deref());
+                    }
+                    if candidate {
+                        candidates.insert((si, d.index));
+                    }
+                    match p {
+                        Some(p) if config => configs.push((si, d.index, p)),
+                        Some(p) if candidate => {
+                            parsed.insert((si, d.index), p);
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -294,6 +309,7 @@ pub fn load(args: &InputArgs, in_place: bool) -> Result<Loaded, Vec<Diagnostic>>
         sources,
         docs,
         parsed,
+        candidates,
         ctx,
         config,
         config_warnings,
@@ -331,13 +347,95 @@ pub fn process(
     }
 }
 
+/// What planning and rendering one document produced.
+struct DocResult {
+    text: Option<String>,
+    plans: Option<Vec<crate::engine::WorkloadPlan>>,
+    diagnostics: Vec<Diagnostic>,
+    report: Vec<String>,
+    resources: Vec<String>,
+}
+
+fn report_line(plan: &crate::engine::WorkloadPlan, fallback: Option<&String>) -> Option<String> {
+    let line = match &plan.outcome {
+        Outcome::Skipped(reason) => format!("{}: skipped: {reason}", plan.resource),
+        Outcome::Failed(_) => return None,
+        Outcome::Planned { action, edits } => {
+            let n = edits.len();
+            let containers = if n == 1 {
+                "1 container".to_string()
+            } else {
+                format!("{n} containers")
+            };
+            match action {
+                Action::Injected => format!("{}: injected ({containers})", plan.resource),
+                Action::Updated => format!("{}: updated ({containers})", plan.resource),
+                Action::Removed => format!("{}: removed ({containers})", plan.resource),
+                Action::Unchanged => format!("{}: unchanged", plan.resource),
+            }
+        }
+    };
+    Some(match fallback {
+        Some(reason) => format!("{line}; re-emitted the whole document: {reason}"),
+        None => line,
+    })
+}
+
+fn doc_result(
+    processor: &Processor,
+    src: &Source,
+    shared: &Arc<str>,
+    d: &DocRef,
+    p: &mut Parsed,
+) -> DocResult {
+    let text = &src.text[d.range.clone()];
+    let plans = processor.plan(p);
+    let diagnostics = pipeline::plan_diagnostics(src, shared, d, p.root.as_ref(), &plans);
+    if plans
+        .iter()
+        .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
+    {
+        return DocResult {
+            text: None,
+            plans: Some(plans),
+            diagnostics,
+            report: Vec::new(),
+            resources: Vec::new(),
+        };
+    }
+    let result = processor.render(text, d, p, plans);
+    let resources = result
+        .plans
+        .iter()
+        .filter(|pl| !pl.edits().is_empty())
+        .map(|pl| pl.resource.to_string())
+        .collect();
+    let report = result
+        .plans
+        .iter()
+        .filter_map(|pl| report_line(pl, result.fallback.as_ref()))
+        .collect();
+    DocResult {
+        text: result.text,
+        plans: Some(result.plans),
+        diagnostics,
+        report,
+        resources,
+    }
+}
+
 /// Plans and renders every candidate document; workload errors are returned in `Rendered::errors`.
+///
+/// Candidates kept parsed by [`load`] (for `check`) are used as they are; otherwise each candidate
+/// is parsed again here, in parallel, so that no tree outlives its document.
 pub fn plan_and_render(
     loaded: &mut Loaded,
     args: &InputArgs,
     normalize: bool,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    use rayon::prelude::*;
     let opts = options(args).map_err(|e| vec![e])?;
+    let lim = limits(args);
     let processor = Processor {
         otel: loaded.config.active(),
         ctx: &loaded.ctx,
@@ -353,10 +451,28 @@ pub fn plan_and_render(
     for (si, refs) in loaded.docs.iter().enumerate() {
         let src = &loaded.sources[si];
         let shared: Arc<str> = Arc::from(src.text.as_str());
+        let results: Vec<Option<DocResult>> = if loaded.parsed.is_empty() {
+            refs.par_iter()
+                .map(|d| {
+                    if !loaded.candidates.contains(&(si, d.index)) {
+                        return None;
+                    }
+                    // Parsed once already in `load`: it cannot fail now.
+                    let mut p = pipeline::parse(src, d, &lim).ok()?;
+                    Some(doc_result(&processor, src, &shared, d, &mut p))
+                })
+                .collect()
+        } else {
+            refs.iter()
+                .map(|d| {
+                    let p = loaded.parsed.get_mut(&(si, d.index))?;
+                    Some(doc_result(&processor, src, &shared, d, p))
+                })
+                .collect()
+        };
         let mut out = Vec::with_capacity(refs.len());
-        for d in refs {
-            let text = &src.text[d.range.clone()];
-            let Some(p) = loaded.parsed.get_mut(&(si, d.index)) else {
+        for (d, r) in refs.iter().zip(results) {
+            let Some(r) = r else {
                 out.push(if normalize {
                     normalize_other(src, d, args)
                 } else {
@@ -364,61 +480,21 @@ pub fn plan_and_render(
                 });
                 continue;
             };
-            let plans = processor.plan(p);
-            for diag in pipeline::plan_diagnostics(src, &shared, d, p.root.as_ref(), &plans) {
+            for diag in r.diagnostics {
                 if diag.severity == Severity::Error {
                     errors.push(diag);
                 } else {
                     warnings.push(diag);
                 }
             }
-            if plans
-                .iter()
-                .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
-            {
-                out.push(None);
+            report.extend(r.report);
+            if !r.resources.is_empty() {
+                resources.insert((si, d.index), r.resources);
+            }
+            if let Some(plans) = r.plans {
                 all_plans.insert((si, d.index), plans);
-                continue;
             }
-            let result = processor.render(text, d, p, plans);
-            let names: Vec<String> = result
-                .plans
-                .iter()
-                .filter(|pl| !pl.edits().is_empty())
-                .map(|pl| pl.resource.to_string())
-                .collect();
-            if !names.is_empty() {
-                resources.insert((si, d.index), names);
-            }
-            for plan in &result.plans {
-                let line = match &plan.outcome {
-                    Outcome::Skipped(reason) => format!("{}: skipped: {reason}", plan.resource),
-                    Outcome::Failed(_) => continue,
-                    Outcome::Planned { action, edits } => {
-                        let n = edits.len();
-                        let containers = if n == 1 {
-                            "1 container".to_string()
-                        } else {
-                            format!("{n} containers")
-                        };
-                        match action {
-                            Action::Injected => {
-                                format!("{}: injected ({containers})", plan.resource)
-                            }
-                            Action::Updated => format!("{}: updated ({containers})", plan.resource),
-                            Action::Removed => format!("{}: removed ({containers})", plan.resource),
-                            Action::Unchanged => format!("{}: unchanged", plan.resource),
-                        }
-                    }
-                };
-                let line = match &result.fallback {
-                    Some(reason) => format!("{line}; re-emitted the whole document: {reason}"),
-                    None => line,
-                };
-                report.push(line);
-            }
-            all_plans.insert((si, d.index), result.plans);
-            out.push(result.text);
+            out.push(r.text);
         }
         texts.push(out);
     }
@@ -537,7 +613,7 @@ fn inject(args: &InjectArgs) -> ExitCode {
             Err(e) => return fail(&[e], color),
         }
     }
-    let mut loaded = match load(&args.input, args.in_place) {
+    let mut loaded = match load(&args.input, args.in_place, false) {
         Ok(l) => l,
         Err(e) => return fail(&e, color),
     };

@@ -117,7 +117,7 @@ fn crd_errors(diags: Vec<Diagnostic>) -> Result<Vec<Located>, Vec<Diagnostic>> {
 
 pub fn run_check(args: &CheckArgs) -> ExitCode {
     let color = app::use_color_on_stdout(args.input.color);
-    let mut loaded = match app::load(&args.input, false) {
+    let mut loaded = match app::load(&args.input, false, true) {
         Ok(l) => l,
         Err(diags) => {
             return match crd_errors(diags) {

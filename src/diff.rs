@@ -174,7 +174,7 @@ fn resources(loaded: &Loaded, rendered: &app::Rendered) -> Vec<Vec<Vec<String>>>
 
 pub fn run(args: &DiffArgs) -> ExitCode {
     let color = app::use_color(args.input.color);
-    let mut loaded = match app::load(&args.input, false) {
+    let mut loaded = match app::load(&args.input, false, false) {
         Ok(l) => l,
         Err(e) => return app::fail(&e, color),
     };
