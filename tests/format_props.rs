@@ -1,0 +1,726 @@
+//! Issue 5, property test: for generated Task Pods and agent Deployments written in random styles
+//! (indentation 2/3/4, indented or flush sequences, `- key` spacing, line and trailing comments,
+//! blank lines, quoting of existing values, existing env entries or none, CRLF or LF, BOM, final
+//! newline or not, `...` markers, non-workload documents around), the properties of
+//! `format_support` hold: (a) same values as `--normalize`, (b) a line diff with only env lines,
+//! (c) idempotency, (d) injecting then removing gives the input bytes back, and (f) new entries
+//! follow the generated style.
+//!
+//! The generator avoids the shapes of known bugs (see tests/format.rs); `known_bug_shapes` runs
+//! it with them (ignored until they are fixed).
+
+mod common;
+mod format_support;
+
+use std::sync::OnceLock;
+
+use format_support::{Config, Expect, Prop, Style, check};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as PtConfig, FileFailurePersistence};
+
+/// A YAML node of the generator; scalars are already rendered tokens.
+#[derive(Debug, Clone)]
+enum Y {
+    Scalar(String),
+    Map(Vec<(String, Y)>),
+    Seq(Vec<Y>),
+    /// A literal block scalar (`|`): its lines.
+    Literal(Vec<String>),
+}
+
+/// How to write the document.
+#[derive(Debug, Clone)]
+struct Layout {
+    indent: usize,
+    seq_indented: bool,
+    /// Columns from a dash to the item's content (2, or the indent: `-   name:`).
+    dash_pad: usize,
+}
+
+/// One output line: its text, and whether comments may go before it or after it.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    sealed: bool,
+}
+
+fn render_map(
+    entries: &[(String, Y)],
+    col: usize,
+    first_inline: bool,
+    l: &Layout,
+    out: &mut Vec<Line>,
+) {
+    for (i, (k, v)) in entries.iter().enumerate() {
+        let prefix = if i == 0 && first_inline {
+            String::new()
+        } else {
+            " ".repeat(col)
+        };
+        let head = format!("{prefix}{k}:");
+        match v {
+            Y::Scalar(s) => push(out, format!("{head} {s}")),
+            Y::Map(m) if m.is_empty() => push(out, format!("{head} {{}}")),
+            Y::Seq(items) if items.is_empty() => push(out, format!("{head} []")),
+            Y::Map(m) => {
+                push(out, head);
+                render_map(m, col + l.indent, false, l, out);
+            }
+            Y::Seq(items) => {
+                push(out, head);
+                let dash = col + if l.seq_indented { l.indent } else { 0 };
+                render_seq(items, dash, l, out);
+            }
+            Y::Literal(lines) => {
+                push(out, format!("{head} |"));
+                for t in lines {
+                    out.push(Line {
+                        text: format!("{}{t}", " ".repeat(col + l.indent)),
+                        sealed: true,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn render_seq(items: &[Y], dash: usize, l: &Layout, out: &mut Vec<Line>) {
+    for item in items {
+        let lead = format!("{}-{}", " ".repeat(dash), " ".repeat(l.dash_pad - 1));
+        match item {
+            Y::Scalar(s) => push(out, format!("{lead}{s}")),
+            Y::Map(m) => {
+                let start = out.len();
+                render_map(m, dash + l.dash_pad, true, l, out);
+                out[start].text = format!("{lead}{}", out[start].text);
+            }
+            _ => unreachable!("not generated"),
+        }
+    }
+}
+
+fn push(out: &mut Vec<Line>, text: String) {
+    out.push(Line {
+        text,
+        sealed: false,
+    });
+}
+
+/// An existing env value and how it is quoted.
+#[derive(Debug, Clone)]
+struct Value {
+    raw: &'static str,
+    quote: u8,
+}
+
+impl Value {
+    fn token(&self) -> String {
+        match self.quote {
+            0 => self.raw.to_string(),
+            1 => format!("'{}'", self.raw.replace('\'', "''")),
+            _ => format!(
+                "\"{}\"",
+                self.raw.replace('\\', "\\\\").replace('"', "\\\"")
+            ),
+        }
+    }
+}
+
+/// Values that may be written plain, and values YAML would read as something else unquoted.
+const PLAIN_SAFE: &[&str] = &[
+    "/tmp",
+    "hello world",
+    "x-1",
+    "C.UTF-8",
+    "/bin/bash",
+    "a=b,c=d",
+];
+const NEEDS_QUOTES: &[&str] = &[
+    "true",
+    "on",
+    "0755",
+    "1e3",
+    "null",
+    "~",
+    "a: b",
+    "x #y",
+    "",
+    "yes",
+    "12:30",
+    "{\"*\":\"allow\"}",
+];
+
+fn value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (prop::sample::select(PLAIN_SAFE), 0u8..3).prop_map(|(raw, quote)| Value { raw, quote }),
+        (prop::sample::select(NEEDS_QUOTES), 1u8..3).prop_map(|(raw, quote)| Value { raw, quote }),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Value(&'static str, Value),
+    FieldRef(&'static str),
+    ConfigContent(Value),
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![
+        4 => (prop::sample::select(&["HOME", "SHELL", "WORKSPACE_DIR", "MODE", "LANG", "X_1"][..]), value())
+            .prop_map(|(n, v)| Entry::Value(n, v)),
+        1 => prop::sample::select(&["NODE_NAME", "POD_IP"][..]).prop_map(Entry::FieldRef),
+    ]
+}
+
+/// A non-workload document.
+fn extra(i: usize, kind: u8) -> Y {
+    let meta = Y::Map(vec![
+        ("name".into(), Y::Scalar(format!("extra-{i}"))),
+        ("namespace".into(), Y::Scalar("team".into())),
+    ]);
+    match kind {
+        0 => Y::Map(vec![
+            ("apiVersion".into(), Y::Scalar("v1".into())),
+            ("kind".into(), Y::Scalar("ConfigMap".into())),
+            ("metadata".into(), meta),
+            (
+                "data".into(),
+                Y::Map(vec![
+                    ("mode".into(), Y::Scalar("'fast'".into())),
+                    (
+                        "script.sh".into(),
+                        Y::Literal(vec![
+                            "#!/bin/sh".into(),
+                            "echo \"hi\"  # not a comment".into(),
+                        ]),
+                    ),
+                ]),
+            ),
+        ]),
+        1 => Y::Map(vec![
+            ("apiVersion".into(), Y::Scalar("v1".into())),
+            ("kind".into(), Y::Scalar("Service".into())),
+            ("metadata".into(), meta),
+            (
+                "spec".into(),
+                Y::Map(vec![
+                    (
+                        "selector".into(),
+                        Y::Scalar("{kubeopencode.io/agent: a}".into()),
+                    ),
+                    (
+                        "ports".into(),
+                        Y::Seq(vec![Y::Map(vec![
+                            ("port".into(), Y::Scalar("4096".into())),
+                            ("targetPort".into(), Y::Scalar("http".into())),
+                        ])]),
+                    ),
+                ]),
+            ),
+        ]),
+        _ => Y::Map(vec![
+            ("apiVersion".into(), Y::Scalar("v1".into())),
+            ("kind".into(), Y::Scalar("Secret".into())),
+            ("metadata".into(), meta),
+            ("type".into(), Y::Scalar("Opaque".into())),
+            (
+                "stringData".into(),
+                Y::Map(vec![("token".into(), Y::Scalar("\"s3cr3t\"".into()))]),
+            ),
+        ]),
+    }
+}
+
+/// A generated manifest stream.
+#[derive(Debug, Clone)]
+struct Spec {
+    layout: Layout,
+    deployment: bool,
+    /// None: the container has no `env` key.
+    env: Option<Vec<Entry>>,
+    /// Where `env` goes among the container's other keys.
+    env_pos: usize,
+    /// The container's other keys: args (literal block or not), workingDir, resources.
+    args_literal: Option<bool>,
+    working_dir: bool,
+    resources: bool,
+    flow_labels: bool,
+    init_container: bool,
+    /// Top-level key order: a rotation of apiVersion/kind/metadata/spec.
+    rotate: usize,
+    /// (before the workload, kind) of extra documents.
+    extras: Vec<(bool, u8)>,
+    leading_marker: bool,
+    end_markers: bool,
+    /// Per line: 0 nothing, 1 comment line before, 2 trailing comment, 3 blank line before.
+    decorations: Vec<u8>,
+    /// Comment columns (taken in turn).
+    comment_cols: Vec<usize>,
+    crlf: bool,
+    final_newline: bool,
+    bom: bool,
+    config: usize,
+    /// Let through the shapes of known bugs.
+    known_bugs: bool,
+}
+
+fn container(s: &Spec, name: &str, main: bool) -> Y {
+    let mut keys: Vec<(String, Y)> = vec![(
+        "image".into(),
+        Y::Scalar("ghcr.io/kubeopencode/kubeopencode-agent-attach:latest".into()),
+    )];
+    if main {
+        match s.args_literal {
+            Some(true) => keys.push((
+                "args".into(),
+                Y::Seq(vec![Y::Scalar("run".into()), Y::Scalar("--verbose".into())]),
+            )),
+            Some(false) => keys.push((
+                "command".into(),
+                Y::Seq(vec![Y::Scalar("sh".into()), Y::Scalar("-c".into())]),
+            )),
+            None => {}
+        }
+        if s.working_dir {
+            keys.push(("workingDir".into(), Y::Scalar("/workspace".into())));
+        }
+        if s.resources {
+            keys.push((
+                "resources".into(),
+                Y::Map(vec![(
+                    "limits".into(),
+                    Y::Map(vec![("memory".into(), Y::Scalar("1Gi".into()))]),
+                )]),
+            ));
+        }
+        if let Some(env) = &s.env {
+            let items = env
+                .iter()
+                .map(|e| match e {
+                    Entry::Value(n, v) => Y::Map(vec![
+                        ("name".into(), Y::Scalar((*n).into())),
+                        ("value".into(), Y::Scalar(v.token())),
+                    ]),
+                    Entry::FieldRef(n) => Y::Map(vec![
+                        ("name".into(), Y::Scalar((*n).into())),
+                        (
+                            "valueFrom".into(),
+                            Y::Map(vec![(
+                                "fieldRef".into(),
+                                Y::Map(vec![(
+                                    "fieldPath".into(),
+                                    Y::Scalar("spec.nodeName".into()),
+                                )]),
+                            )]),
+                        ),
+                    ]),
+                    Entry::ConfigContent(v) => Y::Map(vec![
+                        ("name".into(), Y::Scalar("OPENCODE_CONFIG_CONTENT".into())),
+                        ("value".into(), Y::Scalar(v.token())),
+                    ]),
+                })
+                .collect();
+            let at = s.env_pos.min(keys.len());
+            keys.insert(at, ("env".into(), Y::Seq(items)));
+        }
+    }
+    let mut all = vec![("name".into(), Y::Scalar(name.into()))];
+    all.extend(keys);
+    Y::Map(all)
+}
+
+fn workload(s: &Spec) -> Y {
+    let (label_key, label_value) = if s.deployment {
+        ("kubeopencode.io/agent", "gen")
+    } else {
+        ("kubeopencode.io/task", "gen-task")
+    };
+    let labels = if s.flow_labels {
+        Y::Scalar(format!("{{{label_key}: {label_value}, app: gen}}"))
+    } else {
+        Y::Map(vec![
+            (label_key.into(), Y::Scalar(label_value.into())),
+            ("app".into(), Y::Scalar("gen".into())),
+        ])
+    };
+    let main = if s.deployment {
+        "opencode-server"
+    } else {
+        "agent"
+    };
+    let mut pod_spec = vec![];
+    if !s.deployment {
+        pod_spec.push(("restartPolicy".into(), Y::Scalar("Never".into())));
+    }
+    if s.init_container {
+        pod_spec.push((
+            "initContainers".into(),
+            Y::Seq(vec![container(s, "opencode-init", false)]),
+        ));
+    }
+    pod_spec.push(("containers".into(), Y::Seq(vec![container(s, main, true)])));
+    let metadata = Y::Map(vec![
+        (
+            "name".into(),
+            Y::Scalar(
+                if s.deployment {
+                    "gen-server"
+                } else {
+                    "gen-pod"
+                }
+                .into(),
+            ),
+        ),
+        ("namespace".into(), Y::Scalar("team".into())),
+        ("labels".into(), labels.clone()),
+    ]);
+    let spec = if s.deployment {
+        Y::Map(vec![
+            ("replicas".into(), Y::Scalar("1".into())),
+            (
+                "selector".into(),
+                Y::Map(vec![(
+                    "matchLabels".into(),
+                    Y::Map(vec![(label_key.into(), Y::Scalar(label_value.into()))]),
+                )]),
+            ),
+            (
+                "template".into(),
+                Y::Map(vec![
+                    ("metadata".into(), Y::Map(vec![("labels".into(), labels)])),
+                    ("spec".into(), Y::Map(pod_spec)),
+                ]),
+            ),
+        ])
+    } else {
+        Y::Map(pod_spec)
+    };
+    let mut top = vec![
+        (
+            "apiVersion".to_string(),
+            Y::Scalar(if s.deployment { "apps/v1" } else { "v1" }.into()),
+        ),
+        (
+            "kind".to_string(),
+            Y::Scalar(if s.deployment { "Deployment" } else { "Pod" }.into()),
+        ),
+        ("metadata".to_string(), metadata),
+        ("spec".to_string(), spec),
+    ];
+    top.rotate_left(s.rotate % 4);
+    Y::Map(top)
+}
+
+/// The manifest text of a spec.
+fn render(s: &Spec) -> String {
+    let mut docs: Vec<Y> = Vec::new();
+    let mut workload_at = 0;
+    for (i, (before, kind)) in s.extras.iter().enumerate() {
+        if *before {
+            docs.push(extra(i, *kind));
+            workload_at += 1;
+        }
+    }
+    docs.insert(workload_at, workload(s));
+    for (i, (before, kind)) in s.extras.iter().enumerate() {
+        if !before {
+            docs.push(extra(i, *kind));
+        }
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 || s.leading_marker {
+            push(&mut lines, "---".into());
+        }
+        let Y::Map(m) = d else { unreachable!() };
+        render_map(m, 0, false, &s.layout, &mut lines);
+        if s.end_markers {
+            push(&mut lines, "...".into());
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut cols = s.comment_cols.iter().cycle();
+    for (i, line) in lines.iter().enumerate() {
+        let deco = if line.sealed || lines.get(i.wrapping_sub(1)).is_some_and(|p| p.sealed) && i > 0
+        {
+            0
+        } else {
+            s.decorations.get(i).copied().unwrap_or(0)
+        };
+        match deco {
+            1 => {
+                // BUG_END_MARKER_DROPPED: re-emitting drops `...`, and an indented comment
+                // after it joins a block scalar.
+                let after_marker = i > 0 && lines[i - 1].text == "...";
+                let col = *cols.next().unwrap();
+                let col = if after_marker && !s.known_bugs {
+                    0
+                } else {
+                    col
+                };
+                out.push(format!("{}# note {i}", " ".repeat(col)));
+            }
+            3 => out.push(String::new()),
+            _ => {}
+        }
+        // BUG_CONFIG_CONTENT_COMMENT: the merge drops a trailing comment on the value line.
+        let buggy = !s.known_bugs && line.text.contains("{\"model\"");
+        if deco == 2 && !line.text.starts_with("...") && !buggy {
+            out.push(format!("{}  # trailing {i}", line.text));
+        } else {
+            out.push(line.text.clone());
+        }
+    }
+    let eol = if s.crlf { "\r\n" } else { "\n" };
+    let mut text = out.join(eol);
+    if s.final_newline {
+        text.push_str(eol);
+    }
+    if s.bom {
+        text.insert(0, '\u{feff}');
+    }
+    text
+}
+
+/// Generator options: `known_bugs` lets through the shapes of known bugs.
+fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
+    let layout =
+        (2usize..=4, any::<bool>(), any::<bool>()).prop_map(|(indent, seq_indented, wide)| {
+            Layout {
+                indent,
+                seq_indented,
+                dash_pad: if wide { indent.max(2) } else { 2 },
+            }
+        });
+    let env = prop::option::of((
+        prop::collection::vec(entry(), 1..4),
+        prop::option::of((0usize..3, value())),
+    ));
+    (
+        (
+            layout,
+            any::<bool>(),
+            env,
+            0usize..5,
+            prop::option::of(any::<bool>()),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            0usize..4,
+            prop::collection::vec((any::<bool>(), 0u8..3), 0..3),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(
+                prop_oneof![6 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8), 1 => Just(3u8)],
+                0..80,
+            ),
+            prop::collection::vec(0usize..10, 1..4),
+        ),
+        (any::<bool>(), any::<bool>(), any::<bool>(), 0usize..2),
+    )
+        .prop_map(
+            move |(
+                (layout, deployment, env, env_pos, args_literal, working_dir, resources),
+                (flow_labels, init_container, rotate, extras),
+                (leading_marker, end_markers, decorations, comment_cols),
+                (crlf, final_newline, bom, config),
+            )| {
+                let env = env.map(|(mut entries, cc)| {
+                    if let Some((at, mut v)) = cc {
+                        // The tool writes the merged JSON single-quoted (BUG_QUOTE_STYLE for
+                        // the others); canonical JSON, so that removal can restore it.
+                        v.raw = r#"{"model":"anthropic/claude-sonnet-4"}"#;
+                        if !known_bugs {
+                            v.quote = 1;
+                        }
+                        entries.insert(at.min(entries.len()), Entry::ConfigContent(v));
+                    }
+                    entries
+                });
+                let mut s = Spec {
+                    layout,
+                    deployment,
+                    env,
+                    env_pos,
+                    args_literal,
+                    working_dir,
+                    resources,
+                    flow_labels,
+                    init_container,
+                    rotate,
+                    extras,
+                    leading_marker,
+                    end_markers,
+                    decorations,
+                    comment_cols,
+                    crlf,
+                    final_newline,
+                    bom,
+                    config,
+                    known_bugs,
+                };
+                if !known_bugs {
+                    // BUG_NESTED_INDENT: with a nested mapping in the container, new entries
+                    // find the document's step.
+                    if s.layout.indent != 2 {
+                        s.resources = true;
+                    }
+                    // BUG_EOF_REMOVAL: entries that end a file without a final newline.
+                    if s.env.is_some() && ends_with_env(&s) {
+                        s.final_newline = true;
+                    }
+                }
+                s
+            },
+        )
+}
+
+/// True when the last line of the stream is an env entry.
+fn ends_with_env(s: &Spec) -> bool {
+    let has_keys_after = {
+        let others = usize::from(s.args_literal.is_some())
+            + usize::from(s.working_dir)
+            + usize::from(s.resources);
+        s.env_pos < others
+    };
+    let workload_last = s.extras.iter().all(|(before, _)| *before);
+    let spec_last = s.rotate.is_multiple_of(4); // apiVersion, kind, metadata, spec
+    workload_last && spec_last && !has_keys_after && !s.end_markers
+}
+
+fn configs() -> &'static [Config] {
+    static C: OnceLock<Vec<Config>> = OnceLock::new();
+    C.get_or_init(|| {
+        ["config.yaml", "config-record-content.yaml"]
+            .iter()
+            .map(|c| Config::new(&common::testdata("format").join(c)))
+            .collect()
+    })
+}
+
+const PROPS: &[Prop] = &[
+    Prop::Report,
+    Prop::Values,
+    Prop::Normalize,
+    Prop::EnvOnlyDiff,
+    Prop::Idempotent,
+    Prop::Removal,
+    Prop::Layout,
+];
+
+fn run_case(s: &Spec) -> Result<(), TestCaseError> {
+    let text = render(s);
+    let style = Style {
+        indent: Some(s.layout.indent),
+        seq_indented: Some(s.layout.seq_indented),
+    };
+    let r = check(
+        "generated.yaml",
+        &text,
+        &configs()[s.config],
+        style,
+        &Expect::default(),
+        PROPS,
+    );
+    prop_assert!(r.changed, "nothing injected into:\n{text}");
+    prop_assert!(
+        r.failures.is_empty(),
+        "input:\n{}\n{}",
+        text.replace('\r', "\\r"),
+        r.render("generated")
+    );
+    Ok(())
+}
+
+fn pt_config() -> PtConfig {
+    PtConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(64),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        ..PtConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(pt_config())]
+
+    #[test]
+    fn generated_manifests_keep_their_format(s in spec(false)) {
+        run_case(&s)?;
+    }
+
+    #[test]
+    #[ignore = "BUG: known bug shapes (double-quoted or commented OPENCODE_CONFIG_CONTENT, nested indent in 3/4-space documents, removal at EOF without a final newline, indented comment after `...`); see tests/format.rs"]
+    fn known_bug_shapes(s in spec(true)) {
+        run_case(&s)?;
+    }
+}
+
+/// The generator does write what it claims (a sanity check of the test itself).
+#[test]
+fn generator_writes_the_styles_it_claims() {
+    let s = Spec {
+        layout: Layout {
+            indent: 4,
+            seq_indented: true,
+            dash_pad: 4,
+        },
+        deployment: false,
+        env: Some(vec![Entry::Value(
+            "MODE",
+            Value {
+                raw: "0755",
+                quote: 2,
+            },
+        )]),
+        env_pos: 0,
+        args_literal: None,
+        working_dir: false,
+        resources: true,
+        flow_labels: true,
+        init_container: false,
+        rotate: 0,
+        extras: vec![(false, 0)],
+        leading_marker: true,
+        end_markers: false,
+        decorations: vec![0, 1, 2],
+        comment_cols: vec![3],
+        crlf: true,
+        final_newline: false,
+        bom: true,
+        config: 0,
+        known_bugs: false,
+    };
+    let text = render(&s);
+    assert!(
+        text.starts_with(
+            "\u{feff}---\r\n   # note 1\r\napiVersion: v1\r\nkind: Pod  # trailing 2\r\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\r\n        -   name: agent\r\n"), "{text}");
+    assert!(
+        text.contains(
+            "\r\n                -   name: MODE\r\n                    value: \"0755\"\r\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("labels: {kubeopencode.io/task: gen-task, app: gen}"),
+        "{text}"
+    );
+    assert!(!text.ends_with('\n'));
+    let values = format_support::values(&text).unwrap();
+    assert_eq!(values.len(), 2);
+    assert_eq!(
+        values[0]["spec"]["containers"][0]["env"][0]["value"],
+        "0755"
+    );
+}
