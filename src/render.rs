@@ -191,6 +191,18 @@ fn container_ops(
         return add_env_key(text, root, container, edit, ops);
     }
     let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
+    if matches!(env.kind, Kind::Alias(_)) || env.anchor != 0 {
+        return Err(Fallback(format!(
+            "the env list of container `{}` is an alias or anchored",
+            edit.name
+        )));
+    }
+    if let Kind::Seq { items, flow: true } = &env.kind
+        && items.is_empty()
+        && !text[env.pos.start..env.pos.end].contains('\n')
+    {
+        return replace_empty_flow_env(text, root, container, env, edit, ops);
+    }
     let Kind::Seq { items, flow: false } = &env.kind else {
         return Err(Fallback(format!(
             "the env list of container `{}` is written in flow style",
@@ -210,7 +222,7 @@ fn container_ops(
         dash_col: column(text, dash),
         content_col: column(text, first.pos.start).max(column(text, dash) + 2),
     };
-    let opts = emit_options(text, container, false);
+    let opts = emit_options(text, root, false);
     let removed_all = edit.remove.len() == items.len() && edit.insert.is_empty();
     if removed_all {
         // Drop the whole `env:` entry, which the injection created.
@@ -263,7 +275,21 @@ fn container_ops(
         if !matches!(v.kind, Kind::Scalar { .. }) {
             return Err(Fallback("an env value to update is not a scalar".into()));
         }
-        let mut rendered = scalar::render_scalar(value).into_owned();
+        let mut rendered = match &v.kind {
+            // Keep the author's quoting where it can hold the new value.
+            Kind::Scalar {
+                style: Style::DoubleQuoted,
+                ..
+            } => serde_json::to_string(value)
+                .unwrap_or_else(|_| scalar::render_scalar(value).into_owned()),
+            Kind::Scalar {
+                style: Style::SingleQuoted,
+                ..
+            } if value.chars().all(|c| c != '\n' && !c.is_control()) => {
+                format!("'{}'", value.replace('\'', "''"))
+            }
+            _ => scalar::render_scalar(value).into_owned(),
+        };
         if matches!(
             v.kind,
             Kind::Scalar {
@@ -338,21 +364,86 @@ fn add_env_key(
     Ok(())
 }
 
+/// `env: []` on one line: the `[]` goes, and the entries follow as a block list.
+fn replace_empty_flow_env(
+    text: &str,
+    root: &Node,
+    container: &Node,
+    env: &Node,
+    edit: &ContainerEdit,
+    ops: &mut Vec<Op>,
+) -> Result<(), Fallback> {
+    let key = match &container.kind {
+        Kind::Map { entries, .. } => entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("env"))
+            .map(|(k, _)| k),
+        _ => None,
+    }
+    .ok_or_else(|| Fallback("env key not found".into()))?;
+    if text[key.pos.end..env.pos.start].trim() != ":" {
+        return Err(Fallback("`env: []` is laid out unusually".into()));
+    }
+    let entries: Vec<Value> = edit
+        .insert
+        .iter()
+        .flat_map(|(_, e)| e.iter().cloned())
+        .collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let key_col = column(text, key.pos.start);
+    let indented = text[..key.pos.start].contains(&format!("\n{}- ", " ".repeat(key_col + 2)));
+    let opts = emit_options(text, root, indented);
+    let dash_col = if indented {
+        key_col + opts.indent
+    } else {
+        key_col
+    };
+    let mut rendered = emit::emit_seq_items(&entries, dash_col, dash_col + 2, &opts);
+    // `env: []  # comment` -> `env:  # comment`, then the entries on the next lines.
+    ops.push(Op {
+        start: key.pos.end + 1,
+        end: env.pos.end,
+        text: String::new(),
+    });
+    let pos = after_line(text, env.pos.end);
+    if pos == text.len() && !text.ends_with('\n') {
+        rendered = format!(
+            "{}{}",
+            opts.eol,
+            rendered.strip_suffix(opts.eol).unwrap_or(&rendered)
+        );
+    }
+    ops.push(Op {
+        start: pos,
+        end: pos,
+        text: rendered,
+    });
+    Ok(())
+}
+
 /// Applies the plans to the document text. `root` is the parsed tree of `text`.
 pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
-    if text.contains('\t')
-        && text
-            .lines()
-            .any(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
-    {
-        return Err(Fallback("the document indents with tabs".into()));
-    }
+    // (Tab indentation never gets here: the parser rejects it. Tabs inside scalars are fine.)
     let mut ops = Vec::new();
     for plan in plans {
         for edit in plan.edits() {
             container_ops(text, root, edit, &mut ops)?;
         }
     }
+    // Adjacent deletions are one deletion.
+    ops.sort_by_key(|o| (o.start, o.end));
+    let mut merged: Vec<Op> = Vec::with_capacity(ops.len());
+    for op in ops {
+        match merged.last_mut() {
+            Some(last) if last.text.is_empty() && op.text.is_empty() && last.end == op.start => {
+                last.end = op.end;
+            }
+            _ => merged.push(op),
+        }
+    }
+    let mut ops = merged;
     // Deleting the last lines of a text without a final newline: delete the line break before
     // them too, so that removing what an injection appended gives the original bytes back.
     if !text.ends_with('\n') {
@@ -400,6 +491,17 @@ pub fn reemit_yaml(text: &str, root: Option<&Node>, value: &Value) -> String {
         out.push_str(eol);
     }
     out.push_str(&emit::emit_document(value, &opts));
+    // Keep a `...` end marker and whatever follows it (comments between documents).
+    let content_end = root.map_or(text.len(), |r| after_line(text, r.pos.end.min(text.len())));
+    let mut at = content_end;
+    while at < text.len() {
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        if text[at..line_end].starts_with("...") {
+            out.push_str(&text[at..]);
+            break;
+        }
+        at = line_end;
+    }
     out
 }
 

@@ -249,10 +249,12 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                 continue;
             }
             Event::Scalar(value, style, anchor, tag) => Node {
-                pos: if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                    block_scalar_pos(text, &offsets, pos)
-                } else {
-                    pos
+                pos: match style {
+                    ScalarStyle::Literal | ScalarStyle::Folded => {
+                        block_scalar_pos(text, &offsets, pos)
+                    }
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => quoted_pos(text, pos),
+                    _ => pos,
                 },
                 anchor,
                 kind: Kind::Scalar {
@@ -273,7 +275,11 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                         limits.max_depth
                     )));
                 }
-                let flow = pos.end > pos.start;
+                // A block collection's span is empty or covers only its anchor/tag; a flow one ends
+                // with its `[` or `{`.
+                let flow = text
+                    .get(pos.start..pos.end)
+                    .is_some_and(|t| t.trim_end().ends_with(['[', '{']));
                 let is_seq = matches!(event, Event::SequenceStart(..));
                 let kind = if is_seq {
                     Kind::Seq {
@@ -350,6 +356,27 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
         }
     }
     Ok(Document { root })
+}
+
+/// A quoted scalar ends at its closing quote (the parser's span may run on over a trailing comment).
+fn quoted_pos(text: &str, pos: Pos) -> Pos {
+    let bytes = text.as_bytes();
+    let Some(&quote) = bytes.get(pos.start) else {
+        return pos;
+    };
+    if quote != b'\'' && quote != b'"' {
+        return pos;
+    }
+    let mut i = pos.start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Pos { end: i + 1, ..pos },
+            _ => i += 1,
+        }
+    }
+    pos
 }
 
 /// The parser's span of a block scalar covers its content only, and ends where the next token

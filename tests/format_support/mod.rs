@@ -254,7 +254,8 @@ pub fn env_lines(text: &str) -> BTreeSet<usize> {
         let Kind::Seq { items, .. } = &list.kind else {
             continue;
         };
-        let mut all_managed = !items.is_empty();
+        // An empty list (`env: []`) counts too: it becomes a block list when entries are added.
+        let mut all_managed = true;
         for item in items {
             if entry_name(item).is_some_and(is_managed) {
                 out.extend(item_first_line(text, item)..=last_line(text, item));
