@@ -226,14 +226,7 @@ fn container_ops(
     let removed_all = edit.remove.len() == items.len() && edit.insert.is_empty();
     if removed_all {
         // Drop the whole `env:` entry, which the injection created.
-        let key_node = match &container.kind {
-            Kind::Map { entries, .. } => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some("env"))
-                .map(|(k, _)| k),
-            _ => None,
-        }
-        .ok_or_else(|| Fallback("env key not found".into()))?;
+        let key_node = env_key(container)?;
         let start = line_start(text, key_node.pos.start);
         if text[start..key_node.pos.start].trim().is_empty() {
             ops.push(Op {
@@ -364,6 +357,18 @@ fn add_env_key(
     Ok(())
 }
 
+/// The `env` key node of a container mapping.
+fn env_key(container: &Node) -> Result<&Node, Fallback> {
+    match &container.kind {
+        Kind::Map { entries, .. } => entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("env"))
+            .map(|(k, _)| k),
+        _ => None,
+    }
+    .ok_or_else(|| Fallback("env key not found".into()))
+}
+
 /// `env: []` on one line: the `[]` goes, and the entries follow as a block list.
 fn replace_empty_flow_env(
     text: &str,
@@ -373,14 +378,7 @@ fn replace_empty_flow_env(
     edit: &ContainerEdit,
     ops: &mut Vec<Op>,
 ) -> Result<(), Fallback> {
-    let key = match &container.kind {
-        Kind::Map { entries, .. } => entries
-            .iter()
-            .find(|(k, _)| k.as_str() == Some("env"))
-            .map(|(k, _)| k),
-        _ => None,
-    }
-    .ok_or_else(|| Fallback("env key not found".into()))?;
+    let key = env_key(container)?;
     if text[key.pos.end..env.pos.start].trim() != ":" {
         return Err(Fallback("`env: []` is laid out unusually".into()));
     }
