@@ -55,14 +55,31 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
             out.push(Origin::File(p.clone()));
             continue;
         }
-        let mut walker = walkdir::WalkDir::new(p)
+        let mut found = Vec::new();
+        if !recursive {
+            // Only this directory's files (symlinks followed); subdirectories are never entered.
+            let entries = std::fs::read_dir(p).map_err(|e| {
+                Diagnostic::error("io", format!("cannot read {}: {e}", p.display()))
+            })?;
+            for entry in entries {
+                let entry = entry.map_err(|e| {
+                    Diagnostic::error("io", format!("cannot read {}: {e}", p.display()))
+                })?;
+                let path = entry.path();
+                if has_manifest_extension(&path)
+                    && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+                {
+                    found.push(path);
+                }
+            }
+            found.sort();
+            out.extend(found.into_iter().map(Origin::File));
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(p)
             .follow_links(true)
             .sort_by_file_name()
             .min_depth(1);
-        if !recursive {
-            walker = walker.max_depth(1);
-        }
-        let mut found = Vec::new();
         for entry in walker {
             let entry = entry.map_err(|e| {
                 let what = if e.loop_ancestor().is_some() {

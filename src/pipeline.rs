@@ -225,7 +225,10 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     "indent with spaces: YAML does not allow tabs for indentation"
                 } else if e.message.contains("duplicate key") {
                     "remove one of the two keys: Kubernetes rejects duplicates"
-                } else if e.message.contains("nesting") || e.message.contains("aliases expand") {
+                } else if e.message.contains("nesting")
+                    || e.message.contains("recursion")
+                    || e.message.contains("aliases expand")
+                {
                     "the document is larger than the limits allow (see --max-depth / --max-nodes)"
                 } else {
                     "check the indentation and quoting around this place"
@@ -237,7 +240,17 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     e.line.max(1),
                     e.col.max(1),
                     1,
-                    Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.message)),
+                    Diagnostic::error(
+                        "yaml-syntax",
+                        format!(
+                            "invalid YAML: {}",
+                            if e.message.contains("recursion limit") {
+                                "nesting deeper than the YAML parser allows (about 255 levels of flow collections)"
+                            } else {
+                                e.message.as_str()
+                            }
+                        ),
+                    ),
                 )
                 .with_help(help)
             })?;

@@ -494,7 +494,7 @@ pub fn reemit_yaml(text: &str, root: Option<&Node>, value: &Value) -> String {
     let mut at = content_end;
     while at < text.len() {
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-        if text[at..line_end].starts_with("...") {
+        if stream::is_end_marker(&text[at..line_end]) {
             out.push_str(&text[at..]);
             break;
         }

@@ -699,7 +699,7 @@ fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note
                 return Err(fail(
                     ep,
                     format!(
-                        "container `{cname}`: env[{i}].name must be a string, found {}",
+                        "container `{cname}`: env[{i}].name must be a string, found {} {other}",
                         kind_of(other)
                     ),
                     Some(format!("quote it: name: \"{other}\"")),
@@ -838,6 +838,17 @@ fn plan_workload(
         .as_ref()
         .and_then(|(k, ns, n)| ctx.source(*k, ns, n));
     let block = otel.map(|o| otel::build_block(o, &id)).unwrap_or_default();
+    // Which Downward API helpers this workload's block has (also when the config is disabled, so
+    // that removal recognises exactly what an injection added).
+    let named_pod = w.is_pod
+        && w.obj
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+    let helpers = (
+        !named_pod,
+        w.namespace().or(opts.namespace.as_deref()).is_none(),
+    );
     let llm = otel.is_some_and(|o| o.enable_llm_traces);
 
     let mut edits = Vec::new();
@@ -849,7 +860,7 @@ fn plan_workload(
         let env = check_env(t.container, &cpath)?;
         let env_present = env.is_some();
         let env = env.unwrap_or(&[]);
-        let old = otel::find_block(env);
+        let old = otel::find_block(env, helpers);
         had_block |= old.is_some();
         let tail = tail_len(source.as_ref(), t, env, &cpath, notes);
         let at = old.as_ref().map_or(env.len() - tail, |r| r.start);

@@ -157,7 +157,11 @@ fn is_plain_value(e: &Value, name: &str) -> bool {
 /// `[OTEL_POD_NAME] [OTEL_POD_NAMESPACE] OTEL_EXPORTER_OTLP_ENDPOINT OTEL_HEADER_*… [OTEL_EXPORTER_OTLP_HEADERS]
 /// OTEL_RESOURCE_ATTRIBUTES [OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT]`.
 /// A lone OTEL_EXPORTER_OTLP_ENDPOINT is a user setting, not a block.
-pub fn find_block(env: &[Value]) -> Option<std::ops::Range<usize>> {
+///
+/// The Downward API helpers before the endpoint belong to the block only where this workload's
+/// block has them (`helpers`: OTEL_POD_NAME, OTEL_POD_NAMESPACE); elsewhere an OTEL_POD_NAME
+/// right before the block is the user's own.
+pub fn find_block(env: &[Value], helpers: (bool, bool)) -> Option<std::ops::Range<usize>> {
     for start in 0..env.len() {
         if !is_plain_value(&env[start], ENDPOINT) {
             continue;
@@ -179,11 +183,15 @@ pub fn find_block(env: &[Value]) -> Option<std::ops::Range<usize>> {
         if i < env.len() && is_plain_value(&env[i], CAPTURE_CONTENT) {
             i += 1;
         }
+        let (pod_name, pod_namespace) = helpers;
         let mut first = start;
-        if first > 0 && is_field_ref(&env[first - 1], POD_NAMESPACE, "metadata.namespace") {
+        if pod_namespace
+            && first > 0
+            && is_field_ref(&env[first - 1], POD_NAMESPACE, "metadata.namespace")
+        {
             first -= 1;
         }
-        if first > 0 && is_field_ref(&env[first - 1], POD_NAME, "metadata.name") {
+        if pod_name && first > 0 && is_field_ref(&env[first - 1], POD_NAME, "metadata.name") {
             first -= 1;
         }
         return Some(first..i);
@@ -312,7 +320,9 @@ mod tests {
         let mut env = vec![json!({"name": "A", "value": "1"})];
         env.extend(build_block(&otel, &id));
         env.push(json!({"name": ENDPOINT, "value": "user"}));
-        assert_eq!(find_block(&env), Some(1..4));
-        assert_eq!(find_block(&env[4..]), None);
+        assert_eq!(find_block(&env, (true, false)), Some(1..4));
+        assert_eq!(find_block(&env[4..], (true, false)), None);
+        // Where the block has no OTEL_POD_NAME (a named Pod), one before it is the user's.
+        assert_eq!(find_block(&env, (false, false)), Some(2..4));
     }
 }

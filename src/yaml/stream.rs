@@ -53,6 +53,11 @@ fn is_marker_line(line: &[u8], marker: &[u8; 3]) -> bool {
         )
 }
 
+/// True for a `...` document end marker line.
+pub fn is_end_marker(line: &str) -> bool {
+    is_marker_line(line.as_bytes(), b"...")
+}
+
 /// Cuts a YAML stream into chunks. Every byte of `text` belongs to exactly one chunk, in order, so
 /// concatenating the chunks gives the text back. A chunk starts at a `---` line (or at the start of
 /// the text) and ends before the next `---` line or after a `...` line.
@@ -63,16 +68,25 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
     let mut start_line = 1usize;
     let mut pos = 0usize;
     let mut line_no = 1usize;
+    // `%YAML` / `%TAG` directives belong to the document their `---` starts.
+    let mut directives: Option<(usize, usize)> = None;
     while pos < bytes.len() {
         let end = memchr_newline(bytes, pos).map_or(bytes.len(), |i| i + 1);
         let line = &bytes[pos..end];
-        if is_marker_line(line, b"---") && pos > start {
-            chunks.push(Chunk {
-                range: start..pos,
-                line: start_line,
-            });
-            start = pos;
-            start_line = line_no;
+        if line.starts_with(b"%YAML") || line.starts_with(b"%TAG") {
+            directives.get_or_insert((pos, line_no));
+        } else if is_marker_line(line, b"---") {
+            let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
+            if cut > start {
+                chunks.push(Chunk {
+                    range: start..cut,
+                    line: start_line,
+                });
+                start = cut;
+                start_line = cut_line;
+            }
+        } else if !line.starts_with(b"#") && !line.iter().all(u8::is_ascii_whitespace) {
+            directives = None;
         }
         if is_marker_line(line, b"...") {
             chunks.push(Chunk {

@@ -383,8 +383,9 @@ fn quoted_pos(text: &str, pos: Pos) -> Pos {
 /// starts. The node spans from its `|`/`>` header to the start of the line after its content.
 fn block_scalar_pos(text: &str, offsets: &Offsets, pos: Pos) -> Pos {
     let end = pos.end.min(text.len());
+    // At the end of the text the scalar runs to the end (its last line may lack a newline).
     let end = match text[..end].rfind('\n') {
-        Some(i) if i + 1 > pos.start => i + 1,
+        Some(i) if i + 1 > pos.start && end < text.len() => i + 1,
         _ => end,
     };
     let start = text[..pos.start.min(text.len())]
