@@ -64,10 +64,15 @@ fn resolve(
         (Place::Doc(path), None) => ((1, 1, 0), 1, Some(crate::engine::path_string(path))),
     };
     diag.field = field.filter(|f| !f.is_empty());
-    Located {
-        rule: f.rule,
-        diag: pipeline::located_at(src, shared, d, at, len.max(1), diag),
+    let rule = f.rule;
+    let credential =
+        matches!(&f.place, Place::Config { path, .. } if lint::config::is_credential_path(path));
+    let mut diag = pipeline::located_at(src, shared, d, at, len.max(1), diag);
+    if rule == Rule::InlineCredential || credential {
+        // The snippet would print the credential: the location is enough.
+        diag.snippet = None;
     }
+    Located { rule, diag }
 }
 
 fn span_len(n: &Node) -> usize {

@@ -44,6 +44,13 @@ fn has_expansion(s: &str) -> bool {
         .any(|i| b[i] == b'$' && b.get(i + 1) == Some(&b'(') && (i == 0 || b[i - 1] != b'$'))
 }
 
+/// True when a config path points into a header whose name looks like a credential: findings
+/// there are shown without the source snippet, which would print the value.
+pub fn is_credential_path(path: &[String]) -> bool {
+    path.windows(2)
+        .any(|w| w[0] == "headers" && looks_like_credential(&w[1]))
+}
+
 fn looks_like_credential(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n == "authorization"
