@@ -83,6 +83,9 @@ pub fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
+/// Inputs up to this size keep their pod-bearing documents parsed between reading and planning.
+const KEEP_PARSED_BELOW: usize = 4 << 20;
+
 /// Where the KubeOpenCodeConfig came from.
 pub enum ConfigAt {
     /// A file given with -c: its source, document and tree.
@@ -217,6 +220,10 @@ pub fn load(
             Err(e) => errors.push(e),
         }
     }
+    // Small inputs keep their candidates parsed (faster: parsed once); large ones parse them again
+    // when planning, so that memory stays near the input's size.
+    let total: usize = sources.iter().map(|s| s.text.len()).sum();
+    let keep_parsed = keep_parsed || total <= KEEP_PARSED_BELOW;
     let mut docs = Vec::with_capacity(sources.len());
     let mut parsed = HashMap::new();
     let mut candidates = std::collections::HashSet::new();
