@@ -115,8 +115,10 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> 
         let at = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         let (line, col) = crate::yaml::stream::line_col(&valid, at);
+        // The document the bad byte is in: the documents of the valid prefix, counted.
+        let document = crate::yaml::stream::split_yaml(&valid).len();
         Diagnostic::error("encoding", format!("{name} is not valid UTF-8 (byte {at})"))
-            .at(name, None, line, col)
+            .at(name, Some(document), line, col)
             .with_help("save the file as UTF-8")
     })?;
     let (rest, bom) = crate::yaml::stream::strip_bom(&text);

@@ -470,25 +470,12 @@ fn is_own_helper(e: &Value) -> bool {
     )
 }
 
-/// Such a helper as the last env entry, where the block is appended.
-fn ends_with_own_helper(env: &[Value]) -> bool {
-    env.last().is_some_and(is_own_helper)
-}
-
-/// An env list the tool did not write (no injected block in it already).
-///
-/// Lists that end with the user's own OTEL_POD_NAME/OTEL_POD_NAMESPACE helper are left out while
-/// the bug shown by `own_pod_name_helper_before_the_block_*` is open: the tool takes that entry for
-/// part of the block it appended, so a second run or a removal deletes it. Drop the filter once
-/// fixed.
+/// An env list the tool did not write (no injected block in it already). It may hold the user's
+/// own OTEL_POD_NAME/OTEL_POD_NAMESPACE helpers, even right where the block goes.
 fn env_list() -> impl Strategy<Value = Vec<Value>> {
-    prop::collection::vec(env_entry(), 0..7)
-        .prop_filter("holds an injected block already", |env| {
-            otel::find_block(env, (true, true)).is_none()
-        })
-        .prop_filter("open bug: own helper before the block", |env| {
-            !ends_with_own_helper(env)
-        })
+    prop::collection::vec(env_entry(), 0..7).prop_filter("holds an injected block already", |env| {
+        otel::find_block(env, (true, true)).is_none()
+    })
 }
 
 fn container(name: String) -> impl Strategy<Value = Value> {
@@ -757,11 +744,38 @@ proptest! {
 fn generators_produce_selected_workloads() {
     let mut runner = TestRunner::deterministic();
     let mut selected = 0;
-    for _ in 0..50 {
+    let mut helper_last = 0;
+    for _ in 0..200 {
         let (_, docs) = stream().new_tree(&mut runner).unwrap().current();
         selected += docs.iter().filter(|(_, e)| *e).count();
+        for (v, _) in &docs {
+            let mut envs = Vec::new();
+            env_lists(v, &mut envs);
+            helper_last += envs
+                .iter()
+                .filter(|e| e.last().is_some_and(is_own_helper))
+                .count();
+        }
     }
-    assert!(selected >= 25, "{selected}");
+    assert!(selected >= 100, "{selected}");
+    // The case where the user's own helper sits right where the block is appended.
+    assert!(helper_last >= 5, "{helper_last}");
+}
+
+/// Every `env` list in a value.
+fn env_lists<'a>(v: &'a Value, out: &mut Vec<&'a [Value]>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("env", Value::Array(a)) => out.push(a),
+                    _ => env_lists(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| env_lists(x, out)),
+        _ => {}
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -855,11 +869,7 @@ fn task_stream() -> impl Strategy<Value = String> {
             "holds an injected block already",
             |(own, extra, init_own, init_extra, _)| {
                 let joined = |a: &[Value], b: &[Value]| [a, b].concat();
-                // Where the block goes depends on the Agent's extraEnv here, so leave out the user's
-                // own helpers anywhere while the `own_pod_name_helper_before_the_block_*` bug is open.
-                let lists = [own, extra, init_own, init_extra.as_deref().unwrap_or(&[])];
-                !lists.iter().any(|l| l.iter().any(is_own_helper))
-                    && otel::find_block(&joined(own, extra), (true, true)).is_none()
+                otel::find_block(&joined(own, extra), (true, true)).is_none()
                     && otel::find_block(
                         &joined(init_own, init_extra.as_deref().unwrap_or(&[])),
                         (true, true),
