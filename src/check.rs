@@ -38,15 +38,6 @@ fn resolve(
     diag.resource = f.resource;
     diag.help = f.help.or_else(|| Some(f.rule.help().to_string()));
     let (at, len, field) = match (&f.place, root) {
-        (
-            Place::Pos {
-                line,
-                col,
-                start,
-                len,
-            },
-            _,
-        ) => ((*line, *col, *start), *len, None),
         (Place::Config { path, at_key }, Some(root)) => {
             let segs: Vec<Seg> = path.iter().map(|k| Seg::Key(k.clone())).collect();
             let n = render::locate(root, &segs, *at_key);

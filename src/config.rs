@@ -493,13 +493,6 @@ fn read_open_telemetry(o: &Value, issues: &mut Vec<ConfigIssue>) -> Option<OpenT
     })
 }
 
-/// Builds an OpenTelemetry config directly (tests, library users).
-pub fn from_yaml_value_unchecked(otel: OpenTelemetry) -> KubeOpenCodeConfig {
-    KubeOpenCodeConfig {
-        open_telemetry: Some(otel),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -243,13 +243,6 @@ pub enum Place {
     Config { path: Vec<String>, at_key: bool },
     /// A path in a document.
     Doc(Path),
-    /// A node position in a document (1-based line and column, byte offset and length within the document).
-    Pos {
-        line: usize,
-        col: usize,
-        start: usize,
-        len: usize,
-    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
