@@ -42,25 +42,22 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Colour for what goes to stdout (reports of `check` and `validate`).
 pub fn use_color_on_stdout(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && (std::io::stdout().is_terminal()
-                    || std::env::var_os("CLICOLOR_FORCE")
-                        .is_some_and(|v| !v.is_empty() && v != "0"))
-        }
-        other => use_color(other),
-    }
+    color_for(choice, std::io::stdout().is_terminal())
 }
 
 /// Colour for what goes to stderr (errors, warnings).
 pub fn use_color(choice: ColorChoice) -> bool {
+    color_for(choice, std::io::stderr().is_terminal())
+}
+
+/// `--color`, then NO_COLOR (wins), then CLICOLOR_FORCE, then whether the stream is a terminal.
+fn color_for(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && (std::io::stderr().is_terminal()
+                && (terminal
                     || std::env::var_os("CLICOLOR_FORCE")
                         .is_some_and(|v| !v.is_empty() && v != "0"))
         }

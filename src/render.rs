@@ -398,7 +398,7 @@ fn replace_empty_flow_env(
     } else {
         key_col
     };
-    let mut rendered = emit::emit_seq_items(&entries, dash_col, dash_col + 2, &opts);
+    let rendered = emit::emit_seq_items(&entries, dash_col, dash_col + 2, &opts);
     // `env: []  # comment` -> `env:  # comment`, then the entries on the next lines.
     ops.push(Op {
         start: key.pos.end + 1,
@@ -406,17 +406,10 @@ fn replace_empty_flow_env(
         text: String::new(),
     });
     let pos = after_line(text, env.pos.end);
-    if pos == text.len() && !text.ends_with('\n') {
-        rendered = format!(
-            "{}{}",
-            opts.eol,
-            rendered.strip_suffix(opts.eol).unwrap_or(&rendered)
-        );
-    }
     ops.push(Op {
         start: pos,
         end: pos,
-        text: rendered,
+        text: fix_eof(text, pos, rendered, opts.eol),
     });
     Ok(())
 }
