@@ -147,16 +147,11 @@ pub fn options(args: &InputArgs) -> Result<Options, Diagnostic> {
     })
 }
 
-/// Reads the config and the stream, checks everything, and learns the stream's context.
-///
-/// With `keep_parsed`, candidate documents stay parsed (for `check`, which lints their trees);
-/// otherwise they are dropped and parsed again when planned, which keeps memory to one tree per
-/// document being processed.
-pub fn load(
+/// The config given with -c (if any) and the inputs, after checking how they are combined.
+pub fn prepare(
     args: &InputArgs,
     in_place: bool,
-    keep_parsed: bool,
-) -> Result<Loaded, Vec<Diagnostic>> {
+) -> Result<(Option<(ConfigRead, ConfigAt)>, Vec<Origin>), Vec<Diagnostic>> {
     let limits = limits(args);
     let config_from_stdin = args.config.as_deref().is_some_and(|c| c.as_os_str() == "-");
     let mut paths = args.filename.clone();
@@ -209,6 +204,128 @@ pub fn load(
         None => None,
     };
     let origins = input::expand(&paths, args.recursive).map_err(|e| vec![e])?;
+    Ok((config, origins))
+}
+
+/// A config and the warnings about it.
+pub type ConfigRead = pipeline::ConfigRead;
+
+/// What scanning one source (a whole file, or a window of one) found.
+pub struct Scanned {
+    pub refs: Vec<DocRef>,
+    /// Indexes (in `refs`) of the candidate documents (pod-bearing kinds and Lists).
+    pub candidates: Vec<usize>,
+    /// Candidates kept parsed, by index.
+    pub parsed: Vec<(usize, Parsed)>,
+    /// KubeOpenCodeConfig documents, by index.
+    pub configs: Vec<(usize, Parsed)>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Splits and parses every document of a source (in parallel), adds what it learns to the
+/// stream's context, and keeps only what later steps need.
+pub fn scan_source(
+    src: &Source,
+    si: usize,
+    limits: &Limits,
+    keep_parsed: bool,
+    namespace: Option<&str>,
+    ctx: &mut StreamContext,
+) -> Scanned {
+    use rayon::prelude::*;
+    let mut scanned = Scanned {
+        refs: Vec::new(),
+        candidates: Vec::new(),
+        parsed: Vec::new(),
+        configs: Vec::new(),
+        errors: Vec::new(),
+    };
+    let refs = match pipeline::split(src, si) {
+        Ok(r) => r,
+        Err(e) => {
+            scanned.errors.push(e);
+            return scanned;
+        }
+    };
+    // Documents parse independently: use every core, then merge in order.
+    let results: Vec<_> = refs
+        .par_iter()
+        .map(|d| {
+            pipeline::parse(src, d, limits).map(|p| {
+                let config = pipeline::is_config(&p.value);
+                let candidate = !config && pipeline::is_candidate(&p.value);
+                let context = crate::engine::context::is_context(&p.value);
+                // Keep only what later steps need; drop the rest here, in parallel.
+                let keep = config || (candidate && keep_parsed);
+                let value = (context && !keep).then(|| p.value.clone());
+                (config, candidate, keep.then_some(p), value)
+            })
+        })
+        .collect();
+    for (d, r) in refs.iter().zip(results) {
+        match r {
+            Err(e) => scanned.errors.push(e),
+            Ok((config, candidate, p, value)) => {
+                if let Some(v) = value.as_ref().or(p.as_ref().map(|p| &p.value)) {
+                    ctx.add(v, namespace);
+                }
+                if candidate {
+                    scanned.candidates.push(d.index);
+                }
+                match p {
+                    Some(p) if config => scanned.configs.push((d.index, p)),
+                    Some(p) if candidate => scanned.parsed.push((d.index, p)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    scanned.refs = refs;
+    scanned
+}
+
+/// The one config: from -c, or the one KubeOpenCodeConfig of the stream (`found`: where each
+/// stream config is, and what reading it gave).
+pub fn resolve_config<T>(
+    given: Option<(ConfigRead, ConfigAt)>,
+    mut found: Vec<(String, T)>,
+    read: impl FnOnce(T) -> Result<(ConfigRead, ConfigAt), Vec<Diagnostic>>,
+) -> Result<(ConfigRead, ConfigAt), Vec<Diagnostic>> {
+    if let Some(c) = given {
+        return Ok(c);
+    }
+    match found.len() {
+        1 => read(found.remove(0).1),
+        0 => Err(vec![Diagnostic::error("config", "no KubeOpenCodeConfig: none given with -c and none in the input")
+            .with_help("pass the config with -c FILE, or include the KubeOpenCodeConfig document in the stream")]),
+        n => {
+            let places: Vec<String> = found.into_iter().map(|(place, _)| place).collect();
+            Err(vec![
+                Diagnostic::error(
+                    "config",
+                    format!(
+                        "{n} KubeOpenCodeConfig documents in the input: {}",
+                        places.join(", ")
+                    ),
+                )
+                .with_help("keep one, or choose with -c FILE"),
+            ])
+        }
+    }
+}
+
+/// Reads the config and the stream, checks everything, and learns the stream's context.
+///
+/// With `keep_parsed`, candidate documents stay parsed (for `check`, which lints their trees);
+/// otherwise they are dropped and parsed again when planned, which keeps memory to one tree per
+/// document being processed.
+pub fn load(
+    args: &InputArgs,
+    in_place: bool,
+    keep_parsed: bool,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let limits = limits(args);
+    let (config, origins) = prepare(args, in_place)?;
     let mut sources = Vec::with_capacity(origins.len());
     let mut errors = Vec::new();
     for o in &origins {
@@ -227,88 +344,31 @@ pub fn load(
     let mut ctx = StreamContext::default();
     let mut configs = Vec::new();
     for (si, src) in sources.iter().enumerate() {
-        let refs = match pipeline::split(src, si) {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                docs.push(Vec::new());
-                continue;
-            }
-        };
-        // Documents parse independently: use every core, then merge in order.
-        use rayon::prelude::*;
-        let results: Vec<_> = refs
-            .par_iter()
-            .map(|d| {
-                pipeline::parse(src, d, &limits).map(|p| {
-                    let config = pipeline::is_config(&p.value);
-                    let candidate = !config && pipeline::is_candidate(&p.value);
-                    let context = crate::engine::context::is_context(&p.value);
-                    // Keep only what later steps need; drop the rest here, in parallel.
-                    let keep = config || (candidate && keep_parsed);
-                    let value = (context && !keep).then(|| p.value.clone());
-                    (config, candidate, keep.then_some(p), value)
-                })
-            })
-            .collect();
-        for (d, r) in refs.iter().zip(results) {
-            match r {
-                Err(e) => errors.push(e),
-                Ok((config, candidate, p, value)) => {
-                    if let Some(v) = value.as_ref().or(p.as_ref().map(|p| &p.value)) {
-                        ctx.add(v, args.namespace.as_deref());
-                    }
-                    if candidate {
-                        candidates.insert((si, d.index));
-                    }
-                    match p {
-                        Some(p) if config => configs.push((si, d.index, p)),
-                        Some(p) if candidate => {
-                            parsed.insert((si, d.index), p);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-        docs.push(refs);
+        let scanned = scan_source(
+            src,
+            si,
+            &limits,
+            keep_parsed,
+            args.namespace.as_deref(),
+            &mut ctx,
+        );
+        errors.extend(scanned.errors);
+        candidates.extend(scanned.candidates.iter().map(|&di| (si, di)));
+        parsed.extend(scanned.parsed.into_iter().map(|(di, p)| ((si, di), p)));
+        configs.extend(scanned.configs.into_iter().map(|(di, p)| {
+            let place = format!("{} (document {})", src.name, scanned.refs[di].number);
+            (place, (si, di, p))
+        }));
+        docs.push(scanned.refs);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let ((config, config_warnings), config_at) = match config {
-        Some(c) => c,
-        None => match configs.len() {
-            1 => {
-                let (si, di, p) = configs.remove(0);
-                let d = &docs[si][di];
-                (
-                    pipeline::config_from(&sources[si], d, &p)?,
-                    ConfigAt::Stream(si, di, p.root),
-                )
-            }
-            0 => {
-                return Err(vec![Diagnostic::error("config", "no KubeOpenCodeConfig: none given with -c and none in the input")
-                    .with_help("pass the config with -c FILE, or include the KubeOpenCodeConfig document in the stream")]);
-            }
-            n => {
-                let places: Vec<String> = configs
-                    .iter()
-                    .map(|(si, di, _)| format!("{} (document {})", sources[*si].name, di + 1))
-                    .collect();
-                return Err(vec![
-                    Diagnostic::error(
-                        "config",
-                        format!(
-                            "{n} KubeOpenCodeConfig documents in the input: {}",
-                            places.join(", ")
-                        ),
-                    )
-                    .with_help("keep one, or choose with -c FILE"),
-                ]);
-            }
-        },
-    };
+    let ((config, config_warnings), config_at) =
+        resolve_config(config, configs, |(si, di, p): (usize, usize, Parsed)| {
+            let read = pipeline::config_from(&sources[si], &docs[si][di], &p)?;
+            Ok((read, ConfigAt::Stream(si, di, p.root)))
+        })?;
     Ok(Loaded {
         sources,
         docs,
@@ -428,6 +488,84 @@ fn doc_result(
     }
 }
 
+/// What planning and rendering the documents of one source (or window) produced.
+#[derive(Default)]
+pub struct SourceRendered {
+    /// New text per document, None when unchanged.
+    pub texts: Vec<Option<String>>,
+    pub report: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+    /// Plans of the candidate documents, by document index.
+    pub plans: Vec<(usize, Vec<crate::engine::WorkloadPlan>)>,
+    /// The resources that change, by document index.
+    pub resources: Vec<(usize, Vec<String>)>,
+}
+
+/// Plans and renders the documents of one source in parallel. Candidates found in `parsed` are
+/// used as they are; other candidates are parsed again.
+pub fn render_source(
+    processor: &Processor,
+    src: &Source,
+    refs: &[DocRef],
+    is_candidate: impl Fn(usize) -> bool + Sync,
+    mut parsed: HashMap<usize, &mut Parsed>,
+    args: &InputArgs,
+) -> SourceRendered {
+    use rayon::prelude::*;
+    let lim = limits(args);
+    let shared: Arc<str> = Arc::from(src.text.as_str());
+    let results: Vec<Option<DocResult>> = if parsed.is_empty() {
+        refs.par_iter()
+            .map(|d| {
+                if !is_candidate(d.index) {
+                    return None;
+                }
+                // Parsed once already when scanned: it cannot fail now.
+                let mut p = pipeline::parse(src, d, &lim).ok()?;
+                Some(doc_result(processor, src, &shared, d, &mut p))
+            })
+            .collect()
+    } else {
+        refs.iter()
+            .map(|d| {
+                let p = parsed.get_mut(&d.index)?;
+                Some(doc_result(processor, src, &shared, d, p))
+            })
+            .collect()
+    };
+    let mut out = SourceRendered {
+        texts: Vec::with_capacity(refs.len()),
+        ..SourceRendered::default()
+    };
+    for (d, r) in refs.iter().zip(results) {
+        let Some(r) = r else {
+            out.texts.push(if processor.normalize {
+                normalize_other(src, d, args)
+            } else {
+                None
+            });
+            continue;
+        };
+        for diag in r.diagnostics {
+            if diag.severity == Severity::Error {
+                out.errors.push(diag);
+            } else {
+                out.warnings.push(diag);
+            }
+        }
+        out.report.extend(r.report);
+        if !r.resources.is_empty() {
+            out.resources.push((d.index, r.resources));
+        }
+        if let Some(plans) = r.plans {
+            out.plans.push((d.index, plans));
+        }
+        out.texts.push(r.text);
+    }
+    out
+}
+
 /// Plans and renders every candidate document; workload errors are returned in `Rendered::errors`.
 ///
 /// Candidates kept parsed by [`load`] (for `check`) are used as they are; otherwise each candidate
@@ -437,79 +575,48 @@ pub fn plan_and_render(
     args: &InputArgs,
     normalize: bool,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    use rayon::prelude::*;
     let opts = options(args).map_err(|e| vec![e])?;
-    let lim = limits(args);
     let processor = Processor {
         otel: loaded.config.active(),
         ctx: &loaded.ctx,
         opts: &opts,
         normalize,
     };
-    let mut texts = Vec::with_capacity(loaded.docs.len());
-    let mut report = Vec::new();
-    let mut warnings = loaded.config_warnings.clone();
-    let mut errors = Vec::new();
-    let mut all_plans = HashMap::new();
-    let mut resources = HashMap::new();
-    for (si, refs) in loaded.docs.iter().enumerate() {
-        let src = &loaded.sources[si];
-        let shared: Arc<str> = Arc::from(src.text.as_str());
-        let results: Vec<Option<DocResult>> = if loaded.parsed.is_empty() {
-            refs.par_iter()
-                .map(|d| {
-                    if !loaded.candidates.contains(&(si, d.index)) {
-                        return None;
-                    }
-                    // Parsed once already in `load`: it cannot fail now.
-                    let mut p = pipeline::parse(src, d, &lim).ok()?;
-                    Some(doc_result(&processor, src, &shared, d, &mut p))
-                })
-                .collect()
-        } else {
-            refs.iter()
-                .map(|d| {
-                    let p = loaded.parsed.get_mut(&(si, d.index))?;
-                    Some(doc_result(&processor, src, &shared, d, p))
-                })
-                .collect()
-        };
-        let mut out = Vec::with_capacity(refs.len());
-        for (d, r) in refs.iter().zip(results) {
-            let Some(r) = r else {
-                out.push(if normalize {
-                    normalize_other(src, d, args)
-                } else {
-                    None
-                });
-                continue;
-            };
-            for diag in r.diagnostics {
-                if diag.severity == Severity::Error {
-                    errors.push(diag);
-                } else {
-                    warnings.push(diag);
-                }
-            }
-            report.extend(r.report);
-            if !r.resources.is_empty() {
-                resources.insert((si, d.index), r.resources);
-            }
-            if let Some(plans) = r.plans {
-                all_plans.insert((si, d.index), plans);
-            }
-            out.push(r.text);
-        }
-        texts.push(out);
+    let mut rendered = Rendered {
+        texts: Vec::with_capacity(loaded.docs.len()),
+        report: Vec::new(),
+        warnings: loaded.config_warnings.clone(),
+        errors: Vec::new(),
+        plans: HashMap::new(),
+        resources: HashMap::new(),
+    };
+    let mut by_source: Vec<HashMap<usize, &mut Parsed>> =
+        (0..loaded.docs.len()).map(|_| HashMap::new()).collect();
+    for ((si, di), p) in loaded.parsed.iter_mut() {
+        by_source[*si].insert(*di, p);
     }
-    Ok(Rendered {
-        texts,
-        report,
-        warnings,
-        errors,
-        plans: all_plans,
-        resources,
-    })
+    for ((si, refs), parsed) in loaded.docs.iter().enumerate().zip(by_source) {
+        let candidates = &loaded.candidates;
+        let r = render_source(
+            &processor,
+            &loaded.sources[si],
+            refs,
+            |di| candidates.contains(&(si, di)),
+            parsed,
+            args,
+        );
+        rendered.texts.push(r.texts);
+        rendered.report.extend(r.report);
+        rendered.warnings.extend(r.warnings);
+        rendered.errors.extend(r.errors);
+        rendered
+            .plans
+            .extend(r.plans.into_iter().map(|(di, p)| ((si, di), p)));
+        rendered
+            .resources
+            .extend(r.resources.into_iter().map(|(di, r)| ((si, di), r)));
+    }
+    Ok(rendered)
 }
 
 fn normalize_other(src: &Source, d: &DocRef, args: &InputArgs) -> Option<String> {
@@ -703,6 +810,8 @@ fn write_json(loaded: &Loaded, rendered: &Rendered, args: &InputArgs) -> Result<
                 name: src.name.clone(),
                 text: text.to_string(),
                 bom: false,
+                first_line: 0,
+                first_doc: 0,
             };
             let d2 = DocRef {
                 range: 0..text.len(),

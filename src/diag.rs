@@ -11,6 +11,8 @@ pub struct Snippet {
     pub text: Arc<str>,
     pub start: usize,
     pub len: usize,
+    /// Lines of the input before `text` (a window of a large stream), for line numbers.
+    pub first_line: usize,
 }
 
 /// A message about the input, located as precisely as known.
@@ -68,7 +70,20 @@ impl Diagnostic {
     }
 
     pub fn with_snippet(mut self, text: Arc<str>, start: usize, len: usize) -> Self {
-        self.snippet = Some(Snippet { text, start, len });
+        self.snippet = Some(Snippet {
+            text,
+            start,
+            len,
+            first_line: 0,
+        });
+        self
+    }
+
+    /// Numbers the snippet's lines from `first_line + 1` (the snippet is a window of the input).
+    pub fn with_first_line(mut self, first_line: usize) -> Self {
+        if let Some(s) = &mut self.snippet {
+            s.first_line = first_line;
+        }
         self
     }
 
@@ -105,6 +120,7 @@ impl Diagnostic {
         let src = self.snippet.as_ref().map(|s| Named {
             name: self.file.clone().unwrap_or_else(|| "<input>".into()),
             text: s.text.clone(),
+            first_line: s.first_line,
         });
         let view = WithSource { d: self, src };
         let theme = if color {
@@ -163,6 +179,7 @@ impl std::error::Error for MietteView<'_> {}
 struct Named {
     name: String,
     text: Arc<str>,
+    first_line: usize,
 }
 
 impl miette::SourceCode for Named {
@@ -180,7 +197,7 @@ impl miette::SourceCode for Named {
             self.name.clone(),
             inner.data(),
             *inner.span(),
-            inner.line(),
+            inner.line() + self.first_line,
             inner.column(),
             inner.line_count(),
         )))

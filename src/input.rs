@@ -20,6 +20,10 @@ pub struct Source {
     pub name: String,
     pub text: String,
     pub bom: bool,
+    /// Lines of the input before this text (a window of a large stream starts past line 0).
+    pub first_line: usize,
+    /// Documents of the input before this text.
+    pub first_doc: usize,
 }
 
 impl Source {
@@ -111,27 +115,56 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> 
         )
         .with_help("convert it, e.g. `iconv -f UTF-16 -t UTF-8`"));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    let text = utf8(name, bytes, At::default())?;
+    let (rest, bom) = crate::yaml::stream::strip_bom(&text);
+    let rest = if bom { rest.to_string() } else { text };
+    no_nul(name, &rest, At::default())?;
+    Ok((rest, bom))
+}
+
+/// Where a part of an input starts: lines, documents and bytes before it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct At {
+    pub line: usize,
+    pub doc: usize,
+    pub byte: usize,
+}
+
+/// Decodes a part of an input (a window after the first); errors are located in the input.
+pub fn decode_at(name: &str, bytes: Vec<u8>, at: At) -> Result<String, Diagnostic> {
+    let text = utf8(name, bytes, at)?;
+    no_nul(name, &text, at)?;
+    Ok(text)
+}
+
+fn utf8(name: &str, bytes: Vec<u8>, base: At) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         let (line, col) = crate::yaml::stream::line_col(&valid, at);
         // The document the bad byte is in: the documents of the valid prefix, counted.
-        let document = crate::yaml::stream::split_yaml(&valid).len();
-        Diagnostic::error("encoding", format!("{name} is not valid UTF-8 (byte {at})"))
-            .at(name, Some(document), line, col)
-            .with_help("save the file as UTF-8")
-    })?;
-    let (rest, bom) = crate::yaml::stream::strip_bom(&text);
-    let rest = if bom { rest.to_string() } else { text };
-    if let Some(at) = rest.find('\0') {
-        let (line, col) = crate::yaml::stream::line_col(&rest, at);
-        return Err(Diagnostic::error(
+        let document = base.doc + crate::yaml::stream::split_yaml(&valid).len();
+        Diagnostic::error(
             "encoding",
-            format!("{name} contains a NUL byte; it is not a text manifest"),
+            format!("{name} is not valid UTF-8 (byte {})", base.byte + at),
         )
-        .at(name, None, line, col));
+        .at(name, Some(document), base.line + line, col)
+        .with_help("save the file as UTF-8")
+    })
+}
+
+fn no_nul(name: &str, text: &str, base: At) -> Result<(), Diagnostic> {
+    match text.find('\0') {
+        Some(at) => {
+            let (line, col) = crate::yaml::stream::line_col(text, at);
+            Err(Diagnostic::error(
+                "encoding",
+                format!("{name} contains a NUL byte; it is not a text manifest"),
+            )
+            .at(name, None, base.line + line, col))
+        }
+        None => Ok(()),
     }
-    Ok((rest, bom))
 }
 
 static STDIN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
@@ -166,5 +199,7 @@ pub fn read(origin: &Origin) -> Result<Source, Diagnostic> {
         name,
         text,
         bom,
+        first_line: 0,
+        first_doc: 0,
     })
 }

@@ -104,6 +104,7 @@ pub fn run(src: Source, args: &InjectArgs) -> ExitCode {
         index: 0,
         range: 0..src.text.len(),
         line: 1,
+        number: 1,
         format: stream::Format::Yaml,
     };
     let mut p: Parsed = match pipeline::parse(&src, &d, &limits) {

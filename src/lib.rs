@@ -19,4 +19,5 @@ pub mod krm;
 pub mod lint;
 pub mod pipeline;
 pub mod render;
+pub mod window;
 pub mod yaml;

@@ -24,8 +24,10 @@ pub struct DocRef {
     /// 0-based index within the source.
     pub index: usize,
     pub range: Range<usize>,
-    /// 1-based line where the document's bytes start.
+    /// 1-based line of the input where the document's bytes start.
     pub line: usize,
+    /// 1-based number of the document in its input (for messages).
+    pub number: usize,
     pub format: Format,
 }
 
@@ -80,13 +82,14 @@ pub fn located_at(
 ) -> Diagnostic {
     let start = d.range.start + offset;
     let line = d.line + line_in_doc - 1;
-    diag = diag.at(&src.name, Some(d.index + 1), line, col);
+    diag = diag.at(&src.name, Some(d.number), line, col);
     if is_secret_text(&src.text[d.range.clone()]) {
         // Never show the lines of a Secret: the location is enough.
         return diag;
     }
     let len = len.min(src.text.len().saturating_sub(start));
     diag.with_snippet(text.clone(), start, len)
+        .with_first_line(src.first_line)
 }
 
 /// True when a document's text looks like a Secret (checked on the text, so it also works for
@@ -123,7 +126,8 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                 source: source_index,
                 index,
                 range: c.range,
-                line: c.line,
+                line: c.line + src.first_line,
+                number: src.first_doc + index + 1,
                 format: Format::Yaml,
             })
             .collect()),
@@ -142,7 +146,8 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                             source: source_index,
                             index: out.len(),
                             range: start..end,
-                            line,
+                            line: line + src.first_line,
+                            number: src.first_doc + out.len() + 1,
                             format: Format::Json,
                         });
                         start = end;
@@ -153,7 +158,8 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                             source: source_index,
                             index: out.len(),
                             range: 0..src.text.len(),
-                            line: 1,
+                            line: 1 + src.first_line,
+                            number: src.first_doc + out.len() + 1,
                             format: Format::Json,
                         };
                         let diag = Diagnostic::error(
@@ -193,7 +199,7 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                 limits.max_document_bytes >> 20
             ),
         )
-        .at(&src.name, Some(d.index + 1), d.line, 1)
+        .at(&src.name, Some(d.number), d.line, 1)
         .with_help("raise it with --max-document-size MIB if the document is legitimate"));
     }
     match d.format {
@@ -314,7 +320,7 @@ pub fn config_diagnostics(
                     };
                     located_at(src, &shared, d, node_place(n), len.max(1), diag)
                 }
-                None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
+                None => diag.at(&src.name, Some(d.number), d.line, 1),
             }
         })
         .collect()
@@ -487,7 +493,7 @@ pub fn note_diagnostic(
             };
             located_at(src, shared, d, node_place(n), len.max(1), diag)
         }
-        None => diag.at(&src.name, Some(d.index + 1), d.line, 1),
+        None => diag.at(&src.name, Some(d.number), d.line, 1),
     }
 }
 

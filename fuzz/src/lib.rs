@@ -261,6 +261,8 @@ pub fn check_stream(data: &[u8]) {
         name: name.to_string(),
         text,
         bom,
+        first_line: 0,
+        first_doc: 0,
     };
     check_pipeline(&src);
 }

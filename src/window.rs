@@ -1,0 +1,420 @@
+//! Reading a large input a window at a time, so that memory follows the window, not the stream.
+//!
+//! A window is a run of whole documents of about [`WINDOW_BYTES`] (or one document, when a
+//! document is larger). Windows are cut only before a `---` line, where [`split_yaml`] cuts
+//! too, so the documents of the windows are exactly the documents of the whole input. Each window
+//! is a [`Source`] that knows how many lines and documents of its input come before it, so that
+//! errors are located in the input, not in the window.
+//!
+//! Standard input can be read only once, but the pipeline reads its input twice (first to learn
+//! the stream's context and check it, then to edit it): [`Spill`] keeps a copy, in memory while it
+//! is small and in an unnamed temporary file beyond that.
+//!
+//! [`split_yaml`]: crate::yaml::stream::split_yaml
+
+use std::io::{self, Read, Seek, Write};
+
+use crate::diag::Diagnostic;
+use crate::input::{Origin, Source};
+use crate::yaml::stream;
+
+/// The size a window grows to before it is cut at the next document.
+pub const WINDOW_BYTES: usize = 2 << 20;
+
+/// Bytes a [`Spill`] keeps in memory before it moves to a temporary file.
+pub const SPILL_IN_MEMORY: usize = 8 << 20;
+
+const READ_BLOCK: usize = 256 << 10;
+
+/// Reads an input as a sequence of windows.
+pub struct Windows<R> {
+    reader: R,
+    origin: Origin,
+    name: String,
+    target: usize,
+    /// Bytes read but not yet handed out (the start of the next window).
+    buf: Vec<u8>,
+    /// Where in `buf` to go on looking for a cut.
+    scanned: usize,
+    eof: bool,
+    started: bool,
+    json: bool,
+    first_line: usize,
+    first_doc: usize,
+    /// Bytes of the input handed out so far (for messages).
+    consumed: usize,
+}
+
+impl<R: Read> Windows<R> {
+    pub fn new(reader: R, origin: Origin, name: String) -> Self {
+        Self::with_target(reader, origin, name, WINDOW_BYTES)
+    }
+
+    pub fn with_target(reader: R, origin: Origin, name: String, target: usize) -> Self {
+        Windows {
+            reader,
+            origin,
+            name,
+            target: target.max(1),
+            buf: Vec::new(),
+            scanned: 0,
+            eof: false,
+            started: false,
+            json: false,
+            first_line: 0,
+            first_doc: 0,
+            consumed: 0,
+        }
+    }
+
+    fn fill(&mut self) -> Result<usize, Diagnostic> {
+        let old = self.buf.len();
+        self.buf.resize(old + READ_BLOCK, 0);
+        let n = loop {
+            match self.reader.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(Diagnostic::error(
+                        "io",
+                        format!("cannot read {}: {e}", self.name),
+                    ));
+                }
+            }
+        };
+        self.buf.truncate(old + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n)
+    }
+
+    /// Where the next window may end: before a `---` line at or after `target`, unless the lines
+    /// before it are directives (which belong to the document the `---` starts).
+    fn find_cut(&mut self) -> Option<usize> {
+        let bytes = &self.buf;
+        let mut i = self.scanned.max(self.target);
+        // Start at a line start.
+        if i > 0 && bytes.get(i - 1) != Some(&b'\n') {
+            i = match bytes[i..].iter().position(|&b| b == b'\n') {
+                Some(p) => i + p + 1,
+                None => {
+                    self.scanned = bytes.len();
+                    return None;
+                }
+            };
+        }
+        while i < bytes.len() {
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|p| i + p + 1);
+            let Some(end) = end else {
+                // An incomplete line: look at it again when more has been read.
+                self.scanned = i;
+                return None;
+            };
+            let line = &bytes[i..end];
+            if is_start_marker(line) && !after_directive(&bytes[..i]) {
+                return Some(i);
+            }
+            i = end;
+        }
+        self.scanned = i;
+        None
+    }
+
+    /// The next window, or None at the end of the input. An empty input gives one empty window.
+    pub fn next_window(&mut self) -> Result<Option<Source>, Diagnostic> {
+        let first = !self.started;
+        self.started = true;
+        let cut = loop {
+            if self.json {
+                // JSON streams are read whole: their values have no line-based separators.
+                while !self.eof {
+                    self.fill()?;
+                }
+                break self.buf.len();
+            }
+            if !self.buf.is_empty() && first && self.detect_json() {
+                self.json = true;
+                continue;
+            }
+            if self.buf.len() > self.target
+                && let Some(cut) = self.find_cut()
+            {
+                break cut;
+            }
+            if self.eof {
+                break self.buf.len();
+            }
+            self.fill()?;
+        };
+        if cut == 0 && !first {
+            return Ok(None);
+        }
+        let rest = self.buf.split_off(cut);
+        let bytes = std::mem::replace(&mut self.buf, rest);
+        self.scanned = 0;
+        let source = self.decode(bytes, first)?;
+        let lines = source.text.bytes().filter(|&b| b == b'\n').count();
+        let docs = if self.json {
+            0
+        } else {
+            stream::split_yaml(&source.text).len()
+        };
+        self.consumed += source.text.len() + if source.bom { 3 } else { 0 };
+        self.first_line += lines;
+        self.first_doc += docs;
+        Ok(Some(source))
+    }
+
+    /// True when the first non-blank byte read so far is `{` or `[` (a JSON stream); false when it
+    /// is anything else. Reads on while only white space has been seen.
+    fn detect_json(&mut self) -> bool {
+        loop {
+            let start = if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
+            match self.buf[start..].iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b) => return matches!(b, b'{' | b'['),
+                None if self.eof => return false,
+                None => {
+                    if self.fill().is_err() {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+
+    fn decode(&self, bytes: Vec<u8>, first: bool) -> Result<Source, Diagnostic> {
+        let (text, bom) = if first {
+            crate::input::decode(&self.name, bytes)?
+        } else {
+            let at = crate::input::At {
+                line: self.first_line,
+                doc: self.first_doc,
+                byte: self.consumed,
+            };
+            (crate::input::decode_at(&self.name, bytes, at)?, false)
+        };
+        Ok(Source {
+            origin: self.origin.clone(),
+            name: self.name.clone(),
+            text,
+            bom,
+            first_line: self.first_line,
+            first_doc: self.first_doc,
+        })
+    }
+}
+
+fn is_start_marker(line: &[u8]) -> bool {
+    line.starts_with(b"---")
+        && matches!(
+            line.get(3),
+            None | Some(b' ') | Some(b'\t') | Some(b'\r') | Some(b'\n')
+        )
+}
+
+/// True when the last line before `before`'s end that is not blank or a comment is a directive.
+fn after_directive(before: &[u8]) -> bool {
+    for line in before.split(|&b| b == b'\n').rev() {
+        if line.starts_with(b"%") {
+            return true;
+        }
+        if line.starts_with(b"#") || line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        return false;
+    }
+    false
+}
+
+/// A copy of a stream: in memory up to a size, then in an unnamed temporary file.
+pub struct Spill {
+    memory: Vec<u8>,
+    file: Option<std::fs::File>,
+    limit: usize,
+    len: u64,
+}
+
+impl Default for Spill {
+    fn default() -> Self {
+        Spill::new(SPILL_IN_MEMORY)
+    }
+}
+
+impl Spill {
+    pub fn new(limit: usize) -> Self {
+        Spill {
+            memory: Vec::new(),
+            file: None,
+            limit,
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// True when the copy moved to a temporary file.
+    pub fn spilled(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Reads the copy back from its start.
+    pub fn reader(&mut self) -> io::Result<Box<dyn Read + '_>> {
+        match &mut self.file {
+            Some(f) => {
+                f.flush()?;
+                f.rewind()?;
+                Ok(Box::new(io::BufReader::with_capacity(READ_BLOCK, f)))
+            }
+            None => Ok(Box::new(self.memory.as_slice())),
+        }
+    }
+}
+
+impl Write for Spill {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() && self.memory.len() + data.len() > self.limit {
+            let mut f = tempfile::tempfile()?;
+            f.write_all(&self.memory)?;
+            self.memory = Vec::new();
+            self.file = Some(f);
+        }
+        match &mut self.file {
+            Some(f) => f.write_all(data)?,
+            None => self.memory.extend_from_slice(data),
+        }
+        self.len += data.len() as u64;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A reader that copies what it reads into a [`Spill`].
+pub struct Tee<'a, R> {
+    pub inner: R,
+    pub copy: &'a mut Spill,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn windows(text: &str, target: usize) -> Vec<Source> {
+        let mut w = Windows::with_target(text.as_bytes(), Origin::Stdin, "<stdin>".into(), target);
+        let mut out = Vec::new();
+        while let Some(s) = w.next_window().unwrap() {
+            out.push(s);
+        }
+        out
+    }
+
+    /// The windows give the text back, and their documents are the documents of the whole text.
+    fn assert_same_documents(input: &str) {
+        let text = input.strip_prefix('\u{feff}').unwrap_or(input);
+        for target in 1..text.len() + 2 {
+            let ws = windows(input, target);
+            assert_eq!(ws[0].bom, text.len() < input.len());
+            let joined: String = ws.iter().map(|s| s.text.as_str()).collect();
+            assert_eq!(joined, text, "target {target}");
+            let whole: Vec<(usize, &str)> = stream::split_yaml(text)
+                .into_iter()
+                .map(|c| (c.line, &text[c.range]))
+                .collect();
+            let mut parts = Vec::new();
+            for s in &ws {
+                assert_eq!(s.first_doc, parts.len(), "target {target}");
+                for c in stream::split_yaml(&s.text) {
+                    parts.push((c.line + s.first_line, s.text[c.range].to_string()));
+                }
+            }
+            let parts: Vec<(usize, &str)> = parts.iter().map(|(l, t)| (*l, t.as_str())).collect();
+            assert_eq!(parts, whole, "target {target}");
+        }
+    }
+
+    #[test]
+    fn windows_are_whole_documents_with_offsets() {
+        assert_same_documents("a: 1\n---\nb: 2\nc: 3\n---\nd: 4\n...\n---\n# c\ne: 5\n");
+        assert_same_documents("---\n---\n--- x\n---\r\ny: |\n  ---a\n---");
+        assert_same_documents("\u{feff}a: é\n---\nb: 2\n");
+    }
+
+    #[test]
+    fn directives_stay_with_their_document() {
+        let text = "a: 1\n%YAML 1.1\n# x\n---\nb: 2\n---\nc: 3\n%TAG ! x\n---\nd: 4\n";
+        assert_same_documents(text);
+        for target in 1..text.len() {
+            for s in windows(text, target) {
+                assert!(!s.text.trim_end().ends_with("# x"), "{:?}", s.text);
+            }
+        }
+    }
+
+    #[test]
+    fn json_is_one_window_and_empty_input_one_empty_window() {
+        let ws = windows("{\"a\": 1}\n{\"b\": 2}\n", 1);
+        assert_eq!(ws.len(), 1);
+        let ws = windows("", 1);
+        assert_eq!(ws.len(), 1);
+        assert!(ws[0].text.is_empty());
+    }
+
+    #[test]
+    fn a_bad_byte_is_located_in_the_input() {
+        let mut bytes = b"a: 1\n---\nb: 2\n---\nc: ".to_vec();
+        bytes.push(0xff);
+        bytes.push(b'\n');
+        let mut w = Windows::with_target(bytes.as_slice(), Origin::Stdin, "<stdin>".into(), 1);
+        let err = loop {
+            match w.next_window() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(
+            (err.line, err.col, err.document),
+            (Some(5), Some(4), Some(3))
+        );
+    }
+
+    #[test]
+    fn spill_moves_to_a_file_and_reads_back() {
+        let mut s = Spill::new(10);
+        s.write_all(b"0123456789").unwrap();
+        assert!(!s.spilled());
+        s.write_all(b"abc").unwrap();
+        assert!(s.spilled());
+        let mut back = String::new();
+        s.reader().unwrap().read_to_string(&mut back).unwrap();
+        assert_eq!(back, "0123456789abc");
+    }
+}
