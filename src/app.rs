@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::CommandFactory;
 
@@ -65,10 +64,17 @@ fn color_for(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 /// Prints errors and returns exit code 2.
+///
+/// Errors are rendered with their snippet; warnings take one line each (and their help), as on
+/// success: a run with thousands of warnings stays readable.
 pub fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
     let mut err = std::io::stderr().lock();
     for d in diags {
-        let _ = write!(err, "{}", d.render(color));
+        if d.severity == Severity::Error {
+            let _ = write!(err, "{}", d.render(color));
+        } else {
+            print_warning(&mut err, d);
+        }
     }
     let n = diags
         .iter()
@@ -78,6 +84,14 @@ pub fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
         let _ = writeln!(err, "{n} errors");
     }
     ExitCode::from(EXIT_ERROR)
+}
+
+/// A warning on one line, and its help on the next.
+pub fn print_warning(err: &mut impl Write, w: &Diagnostic) {
+    let _ = writeln!(err, "{}", w.short());
+    if let Some(h) = &w.help {
+        let _ = writeln!(err, "  help: {h}");
+    }
 }
 
 /// Inputs up to this size keep their pod-bearing documents parsed between reading and planning.
@@ -147,11 +161,14 @@ pub fn options(args: &InputArgs) -> Result<Options, Diagnostic> {
     })
 }
 
+/// The config given with -c, read and checked, and where it is.
+pub type GivenConfig = Option<(ConfigRead, ConfigAt)>;
+
 /// The config given with -c (if any) and the inputs, after checking how they are combined.
 pub fn prepare(
     args: &InputArgs,
     in_place: bool,
-) -> Result<(Option<(ConfigRead, ConfigAt)>, Vec<Origin>), Vec<Diagnostic>> {
+) -> Result<(GivenConfig, Vec<Origin>), Vec<Diagnostic>> {
     let limits = limits(args);
     let config_from_stdin = args.config.as_deref().is_some_and(|c| c.as_os_str() == "-");
     let mut paths = args.filename.clone();
@@ -286,11 +303,11 @@ pub fn scan_source(
 
 /// The one config: from -c, or the one KubeOpenCodeConfig of the stream (`found`: where each
 /// stream config is, and what reading it gave).
-pub fn resolve_config<T>(
-    given: Option<(ConfigRead, ConfigAt)>,
+pub fn resolve_config<T, R>(
+    given: Option<R>,
     mut found: Vec<(String, T)>,
-    read: impl FnOnce(T) -> Result<(ConfigRead, ConfigAt), Vec<Diagnostic>>,
-) -> Result<(ConfigRead, ConfigAt), Vec<Diagnostic>> {
+    read: impl FnOnce(T) -> Result<R, Vec<Diagnostic>>,
+) -> Result<R, Vec<Diagnostic>> {
     if let Some(c) = given {
         return Ok(c);
     }
@@ -445,16 +462,10 @@ fn report_line(plan: &crate::engine::WorkloadPlan, fallback: Option<&String>) ->
     })
 }
 
-fn doc_result(
-    processor: &Processor,
-    src: &Source,
-    shared: &Arc<str>,
-    d: &DocRef,
-    p: &mut Parsed,
-) -> DocResult {
+fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -> DocResult {
     let text = &src.text[d.range.clone()];
     let plans = processor.plan(p);
-    let diagnostics = pipeline::plan_diagnostics(src, shared, d, p.root.as_ref(), &plans);
+    let diagnostics = pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans);
     if plans
         .iter()
         .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
@@ -514,7 +525,6 @@ pub fn render_source(
 ) -> SourceRendered {
     use rayon::prelude::*;
     let lim = limits(args);
-    let shared: Arc<str> = Arc::from(src.text.as_str());
     let results: Vec<Option<DocResult>> = if parsed.is_empty() {
         refs.par_iter()
             .map(|d| {
@@ -523,14 +533,14 @@ pub fn render_source(
                 }
                 // Parsed once already when scanned: it cannot fail now.
                 let mut p = pipeline::parse(src, d, &lim).ok()?;
-                Some(doc_result(processor, src, &shared, d, &mut p))
+                Some(doc_result(processor, src, d, &mut p))
             })
             .collect()
     } else {
         refs.iter()
             .map(|d| {
                 let p = parsed.get_mut(&d.index)?;
-                Some(doc_result(processor, src, &shared, d, p))
+                Some(doc_result(processor, src, d, p))
             })
             .collect()
     };
@@ -705,6 +715,9 @@ fn install_plugin(dir: Option<&Path>) -> ExitCode {
 }
 
 fn inject(args: &InjectArgs) -> ExitCode {
+    if !args.in_place && args.output == OutputFormat::Yaml {
+        return crate::pipe::run(args);
+    }
     let color = use_color(args.input.color);
     let from_stdin = args.input.paths.is_empty()
         && (args.input.filename.is_empty()
@@ -732,10 +745,10 @@ fn inject(args: &InjectArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, color),
     };
-    let result = match (args.in_place, args.output) {
-        (true, _) => write_in_place(&loaded, &rendered),
-        (false, OutputFormat::Yaml) => write_yaml(&loaded, &rendered),
-        (false, OutputFormat::Json) => write_json(&loaded, &rendered, &args.input),
+    let result = if args.in_place {
+        write_in_place(&loaded, &rendered)
+    } else {
+        write_json(&loaded, &rendered, &args.input)
     };
     if let Err(e) = result {
         return fail(&[e], color);
@@ -743,10 +756,7 @@ fn inject(args: &InjectArgs) -> ExitCode {
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         for w in &rendered.warnings {
-            let _ = writeln!(err, "{}", w.short());
-            if let Some(h) = &w.help {
-                let _ = writeln!(err, "  help: {h}");
-            }
+            print_warning(&mut err, w);
         }
         for line in &rendered.report {
             let _ = writeln!(err, "{line}");
@@ -755,42 +765,8 @@ fn inject(args: &InjectArgs) -> ExitCode {
     ExitCode::from(EXIT_OK)
 }
 
-fn io_error(e: std::io::Error) -> Diagnostic {
+pub fn io_error(e: std::io::Error) -> Diagnostic {
     Diagnostic::error("io", format!("cannot write the output: {e}"))
-}
-
-fn write_yaml(loaded: &Loaded, rendered: &Rendered) -> Result<(), Diagnostic> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let single = loaded.sources.len() == 1;
-    let mut last_ended_newline = true;
-    let mut wrote_any = false;
-    for (si, src) in loaded.sources.iter().enumerate() {
-        let text = source_text(src, &loaded.docs[si], &rendered.texts[si]);
-        let text = if single {
-            text.as_str()
-        } else {
-            text.strip_prefix(stream::BOM).unwrap_or(&text)
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        if wrote_any {
-            if !last_ended_newline {
-                write_stdout(&mut out, "\n")?;
-            }
-            if !text.starts_with("---") {
-                write_stdout(&mut out, "---\n")?;
-            }
-        }
-        write_stdout(&mut out, text)?;
-        last_ended_newline = text.ends_with('\n');
-        wrote_any = true;
-    }
-    match out.flush() {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(io_error),
-    }
 }
 
 fn write_stdout(out: &mut impl Write, s: &str) -> Result<(), Diagnostic> {

@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use serde_json::json;
 
@@ -27,13 +26,7 @@ struct Located {
     diag: Diagnostic,
 }
 
-fn resolve(
-    f: Finding,
-    src: &Source,
-    shared: &Arc<str>,
-    d: &DocRef,
-    root: Option<&Node>,
-) -> Located {
+fn resolve(f: Finding, src: &Source, d: &DocRef, root: Option<&Node>) -> Located {
     let mut diag = Diagnostic::new(f.severity, f.rule.id(), f.message);
     diag.resource = f.resource;
     diag.help = f.help.or_else(|| Some(f.rule.help().to_string()));
@@ -58,7 +51,7 @@ fn resolve(
     let rule = f.rule;
     let credential =
         matches!(&f.place, Place::Config { path, .. } if lint::config::is_credential_path(path));
-    let mut diag = pipeline::located_at(src, shared, d, at, len.max(1), diag);
+    let mut diag = pipeline::located_at(src, d, at, len.max(1), diag);
     if rule == Rule::InlineCredential || credential {
         // The snippet would print the credential: the location is enough.
         diag.snippet = None;
@@ -76,7 +69,6 @@ fn span_len(n: &Node) -> usize {
 /// Findings about the config document.
 fn config_findings(loaded: &Loaded, out: &mut Vec<Located>) {
     let (src, d, root) = loaded.config_location();
-    let shared: Arc<str> = Arc::from(src.text.as_str());
     for w in &loaded.config_warnings {
         // Rules the controller tolerates are still CRD violations: the API server rejects them.
         let mut diag = w.clone();
@@ -89,7 +81,7 @@ fn config_findings(loaded: &Loaded, out: &mut Vec<Located>) {
     }
     if let Some(o) = &loaded.config.open_telemetry {
         for f in lint::config::lint(o) {
-            out.push(resolve(f, src, &shared, d, root));
+            out.push(resolve(f, src, d, root));
         }
     }
 }
@@ -133,7 +125,6 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
     let mut secrets = SecretIndex::default();
     let mut quoting = Vec::new();
     for (si, src) in loaded.sources.iter().enumerate() {
-        let shared: Arc<str> = Arc::from(src.text.as_str());
         for d in &loaded.docs[si] {
             let Ok(p) = pipeline::parse(src, d, &limits) else {
                 continue;
@@ -142,14 +133,13 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
             if let Some(root) = &p.root {
                 let resource = crate::engine::ResourceId::of(&p.value).to_string();
                 for f in lint::lint_quoting(root, &resource) {
-                    quoting.push(resolve(f, src, &shared, d, Some(root)));
+                    quoting.push(resolve(f, src, d, Some(root)));
                 }
             }
         }
     }
     let mut workload = Vec::new();
     for (si, src) in loaded.sources.iter().enumerate() {
-        let shared: Arc<str> = Arc::from(src.text.as_str());
         for d in &loaded.docs[si] {
             let (Some(plans), Some(p)) = (
                 rendered.plans.get(&(si, d.index)),
@@ -160,7 +150,7 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
             for f in
                 lint::lint_workloads(&p.value, plans, &secrets, args.input.namespace.as_deref())
             {
-                workload.push(resolve(f, src, &shared, d, p.root.as_ref()));
+                workload.push(resolve(f, src, d, p.root.as_ref()));
             }
         }
     }
@@ -193,7 +183,6 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(e, args.format, color),
     };
-    let shared: Arc<str> = Arc::from(src.text.as_str());
     let mut found = Vec::new();
     let crd = |diag: Diagnostic| {
         let mut diag = diag;
@@ -211,7 +200,7 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
             found.extend(tolerated.into_iter().map(crd));
             if let Some(o) = &c.open_telemetry {
                 for f in lint::config::lint(o) {
-                    found.push(resolve(f, &src, &shared, &d, p.root.as_ref()));
+                    found.push(resolve(f, &src, &d, p.root.as_ref()));
                 }
             }
         }

@@ -10,7 +10,6 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -98,7 +97,6 @@ fn item_of<'a>(rl: &'a Value, path: &[Seg]) -> (Option<&'a Value>, String) {
 /// Runs as a KRM function over `src` (stdin). Writes the ResourceList to stdout.
 pub fn run(src: Source, args: &InjectArgs) -> ExitCode {
     let limits = app::limits(&args.input);
-    let shared: Arc<str> = Arc::from(src.text.as_str());
     let d = DocRef {
         source: 0,
         index: 0,
@@ -205,7 +203,6 @@ pub fn run(src: Source, args: &InjectArgs) -> ExitCode {
             &plans,
             &p.value,
             &src,
-            &shared,
             &d,
             p.root.as_ref(),
             &mut results,
@@ -248,7 +245,6 @@ fn collect(
     plans: &[WorkloadPlan],
     rl: &Value,
     src: &Source,
-    shared: &Arc<str>,
     d: &DocRef,
     root: Option<&crate::yaml::tree::Node>,
     results: &mut Vec<Value>,
@@ -258,7 +254,7 @@ fn collect(
         if let Outcome::Failed(note) = &plan.outcome {
             let (item, field) = item_of(rl, &note.path);
             results.push(result(Severity::Error, &note.message, item, Some(field)));
-            errors.push(pipeline::note_diagnostic(src, shared, d, root, plan, note));
+            errors.push(pipeline::note_diagnostic(src, d, root, plan, note));
         }
         for note in &plan.notes {
             let (item, field) = item_of(rl, &note.path);

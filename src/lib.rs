@@ -17,6 +17,7 @@ pub mod gojson;
 pub mod input;
 pub mod krm;
 pub mod lint;
+pub mod pipe;
 pub mod pipeline;
 pub mod render;
 pub mod window;

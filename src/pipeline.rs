@@ -59,7 +59,6 @@ fn offset_of(text: &str, line: usize, col: usize) -> usize {
 /// A diagnostic located at a line/column of a document (the byte offset is computed from them).
 pub fn located(
     src: &Source,
-    text: &Arc<str>,
     d: &DocRef,
     line_in_doc: usize,
     col: usize,
@@ -68,28 +67,29 @@ pub fn located(
 ) -> Diagnostic {
     let doc_text = &src.text[d.range.clone()];
     let offset = offset_of(doc_text, line_in_doc, col);
-    located_at(src, text, d, (line_in_doc, col, offset), len, diag)
+    located_at(src, d, (line_in_doc, col, offset), len, diag)
 }
 
 /// A diagnostic located at a node: (line, column, byte offset) within the document.
 pub fn located_at(
     src: &Source,
-    text: &Arc<str>,
     d: &DocRef,
     (line_in_doc, col, offset): (usize, usize, usize),
     len: usize,
     mut diag: Diagnostic,
 ) -> Diagnostic {
-    let start = d.range.start + offset;
     let line = d.line + line_in_doc - 1;
     diag = diag.at(&src.name, Some(d.number), line, col);
-    if is_secret_text(&src.text[d.range.clone()]) {
+    let doc = &src.text[d.range.clone()];
+    if is_secret_text(doc) {
         // Never show the lines of a Secret: the location is enough.
         return diag;
     }
-    let len = len.min(src.text.len().saturating_sub(start));
-    diag.with_snippet(text.clone(), start, len)
-        .with_first_line(src.first_line)
+    // The snippet is the document alone: a diagnostic never holds more text than its document.
+    let start = offset.min(doc.len());
+    let len = len.min(doc.len() - start);
+    diag.with_snippet(Arc::from(doc), start, len)
+        .with_first_line(d.line - 1)
 }
 
 /// True when a document's text looks like a Secret (checked on the text, so it also works for
@@ -153,7 +153,6 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                         start = end;
                     }
                     Some(Err(e)) => {
-                        let text: Arc<str> = Arc::from(src.text.as_str());
                         let whole = DocRef {
                             source: source_index,
                             index: out.len(),
@@ -168,7 +167,6 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                         );
                         return Err(located(
                             src,
-                            &text,
                             &whole,
                             e.line().max(1),
                             e.column().max(1),
@@ -205,10 +203,8 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
     match d.format {
         Format::Json => {
             let value: Value = serde_json::from_str(text).map_err(|e| {
-                let shared: Arc<str> = Arc::from(src.text.as_str());
                 located(
                     src,
-                    &shared,
                     d,
                     e.line().max(1),
                     e.column().max(1),
@@ -226,7 +222,6 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                 });
             }
             let (doc, value) = tree::parse_value(text, limits).map_err(|e| {
-                let shared: Arc<str> = Arc::from(src.text.as_str());
                 let help = if e.message.contains("tab") {
                     "indent with spaces: YAML does not allow tabs for indentation"
                 } else if e.message.contains("duplicate key") {
@@ -241,8 +236,7 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                 };
                 located(
                     src,
-                    &shared,
-                    d,
+                                        d,
                     e.line.max(1),
                     e.col.max(1),
                     1,
@@ -299,7 +293,6 @@ pub fn config_diagnostics(
     root: Option<&Node>,
     issues: Vec<ConfigIssue>,
 ) -> Vec<Diagnostic> {
-    let shared: Arc<str> = Arc::from(src.text.as_str());
     issues
         .into_iter()
         .map(|i| {
@@ -318,7 +311,7 @@ pub fn config_diagnostics(
                     } else {
                         1
                     };
-                    located_at(src, &shared, d, node_place(n), len.max(1), diag)
+                    located_at(src, d, node_place(n), len.max(1), diag)
                 }
                 None => diag.at(&src.name, Some(d.number), d.line, 1),
             }
@@ -472,7 +465,6 @@ impl Processor<'_> {
 /// A note from the engine as a located diagnostic.
 pub fn note_diagnostic(
     src: &Source,
-    shared: &Arc<str>,
     d: &DocRef,
     root: Option<&Node>,
     plan: &WorkloadPlan,
@@ -491,7 +483,7 @@ pub fn note_diagnostic(
                 tree::Kind::Scalar { .. } => n.pos.end - n.pos.start,
                 _ => 1,
             };
-            located_at(src, shared, d, node_place(n), len.max(1), diag)
+            located_at(src, d, node_place(n), len.max(1), diag)
         }
         None => diag.at(&src.name, Some(d.number), d.line, 1),
     }
@@ -500,7 +492,6 @@ pub fn note_diagnostic(
 /// All diagnostics of a document's plans (failures first).
 pub fn plan_diagnostics(
     src: &Source,
-    shared: &Arc<str>,
     d: &DocRef,
     root: Option<&Node>,
     plans: &[WorkloadPlan],
@@ -508,10 +499,10 @@ pub fn plan_diagnostics(
     let mut out = Vec::new();
     for plan in plans {
         if let Outcome::Failed(note) = &plan.outcome {
-            out.push(note_diagnostic(src, shared, d, root, plan, note));
+            out.push(note_diagnostic(src, d, root, plan, note));
         }
         for note in &plan.notes {
-            out.push(note_diagnostic(src, shared, d, root, plan, note));
+            out.push(note_diagnostic(src, d, root, plan, note));
         }
     }
     out.sort_by_key(|x| std::cmp::Reverse(x.severity == Severity::Error));

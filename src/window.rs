@@ -19,10 +19,10 @@ use crate::input::{Origin, Source};
 use crate::yaml::stream;
 
 /// The size a window grows to before it is cut at the next document.
-pub const WINDOW_BYTES: usize = 2 << 20;
+pub const WINDOW_BYTES: usize = 1 << 20;
 
 /// Bytes a [`Spill`] keeps in memory before it moves to a temporary file.
-pub const SPILL_IN_MEMORY: usize = 8 << 20;
+pub const SPILL_IN_MEMORY: usize = 4 << 20;
 
 const READ_BLOCK: usize = 256 << 10;
 
@@ -46,10 +46,6 @@ pub struct Windows<R> {
 }
 
 impl<R: Read> Windows<R> {
-    pub fn new(reader: R, origin: Origin, name: String) -> Self {
-        Self::with_target(reader, origin, name, WINDOW_BYTES)
-    }
-
     pub fn with_target(reader: R, origin: Origin, name: String, target: usize) -> Self {
         Windows {
             reader,
@@ -68,14 +64,15 @@ impl<R: Read> Windows<R> {
     }
 
     fn fill(&mut self) -> Result<usize, Diagnostic> {
-        let old = self.buf.len();
-        self.buf.resize(old + READ_BLOCK, 0);
+        // `read_to_end` grows the buffer as data arrives (a small file costs a small buffer).
         let n = loop {
-            match self.reader.read(&mut self.buf[old..]) {
+            match (&mut self.reader)
+                .take(READ_BLOCK as u64)
+                .read_to_end(&mut self.buf)
+            {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.buf.truncate(old);
                     return Err(Diagnostic::error(
                         "io",
                         format!("cannot read {}: {e}", self.name),
@@ -83,7 +80,6 @@ impl<R: Read> Windows<R> {
                 }
             }
         };
-        self.buf.truncate(old + n);
         if n == 0 {
             self.eof = true;
         }

@@ -14,7 +14,7 @@
 //! - an edited document reads back as the edited value (splice or re-emit), and planning it again
 //!   changes nothing (idempotency).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use kubeopencode_inject::config::{self, KubeOpenCodeConfig, OpenTelemetry};
 use kubeopencode_inject::diag::Diagnostic;
@@ -200,7 +200,6 @@ fn check_pipeline(src: &Source) {
         Ok(r) => r,
         Err(d) => return check_diagnostic(&d),
     };
-    let shared: Arc<str> = Arc::from(src.text.as_str());
     let mut docs = Vec::new();
     let mut ctx = StreamContext::default();
     for d in &refs {
@@ -225,7 +224,7 @@ fn check_pipeline(src: &Source) {
                 normalize,
             };
             let plans = processor.plan(p);
-            for diag in pipeline::plan_diagnostics(src, &shared, d, p.root.as_ref(), &plans) {
+            for diag in pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans) {
                 check_diagnostic(&diag);
             }
             if has_failure(&plans) {

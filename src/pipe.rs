@@ -1,0 +1,426 @@
+//! The pipe: `inject` writing YAML to stdout, in memory that follows the largest window, not the
+//! stream.
+//!
+//! Two passes over windows of the input ([`crate::window`]):
+//! 1. every document is parsed and checked, and the stream's context (the config, Tasks, Agents)
+//!    is learned; standard input is copied to a [`Spill`] on the way;
+//! 2. each window is read again, its workloads planned and rendered, and its text appended to an
+//!    output [`Spill`].
+//!
+//! The output reaches stdout only when both passes found no error, so a failing run writes nothing
+//! (as before streaming). When the whole input fits in one window, the first pass keeps its windows and parsed workloads, and the second pass reads nothing again.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use crate::app::{self, ConfigRead, Scanned};
+use crate::cli::InjectArgs;
+use crate::diag::Diagnostic;
+use crate::engine::StreamContext;
+use crate::input::{Origin, Source};
+use crate::pipeline::{self, Processor};
+use crate::window::{Spill, Tee, Windows};
+use crate::yaml::stream;
+
+/// The window size: [`WINDOW_BYTES`](crate::window::WINDOW_BYTES), or the
+/// `KUBEOPENCODE_INJECT_WINDOW_BYTES` environment variable (for tests and tuning). An input that
+/// fits in one window is read once: its window and parsed workloads stay in memory between the
+/// passes.
+fn window_bytes() -> usize {
+    std::env::var("KUBEOPENCODE_INJECT_WINDOW_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(crate::window::WINDOW_BYTES)
+}
+
+fn name_of(origin: &Origin) -> String {
+    match origin {
+        Origin::Stdin => "<stdin>".to_string(),
+        Origin::File(p) => p.display().to_string(),
+    }
+}
+
+fn open<'a>(
+    origin: &Origin,
+    name: &str,
+    stdin_copy: &'a mut Spill,
+    first_pass: bool,
+) -> Result<Box<dyn Read + 'a>, Diagnostic> {
+    let cannot = |e: std::io::Error| Diagnostic::error("io", format!("cannot read {name}: {e}"));
+    Ok(match origin {
+        Origin::File(p) => Box::new(std::fs::File::open(p).map_err(cannot)?),
+        Origin::Stdin if first_pass => Box::new(Tee {
+            inner: std::io::stdin().lock(),
+            copy: stdin_copy,
+        }),
+        Origin::Stdin => stdin_copy.reader().map_err(cannot)?,
+    })
+}
+
+/// What the first pass learned about one input.
+struct InputSeen {
+    origin: Origin,
+    name: String,
+    /// A hash of the text, to notice a file that changes between the passes.
+    hash: u64,
+}
+
+/// Joins the outputs of several inputs into one stream, as `kubectl` would read them.
+struct Joiner<W> {
+    out: W,
+    single: bool,
+    wrote_any: bool,
+    last_ended_newline: bool,
+    /// Whether the current input has written anything yet.
+    started: bool,
+    /// White space that starts the current input (written only if something follows).
+    pending: String,
+}
+
+impl<W: Write> Joiner<W> {
+    fn new(out: W, single: bool) -> Self {
+        Joiner {
+            out,
+            single,
+            wrote_any: false,
+            last_ended_newline: true,
+            started: false,
+            pending: String::new(),
+        }
+    }
+
+    fn start_input(&mut self) {
+        self.started = false;
+        self.pending.clear();
+    }
+
+    fn push(&mut self, text: &str) -> std::io::Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let text = if self.single {
+            text
+        } else {
+            text.strip_prefix(stream::BOM).unwrap_or(text)
+        };
+        if !self.started {
+            if text.trim().is_empty() {
+                self.pending.push_str(text);
+                return Ok(());
+            }
+            if self.wrote_any {
+                if !self.last_ended_newline {
+                    self.out.write_all(b"\n")?;
+                }
+                // The input's text is `pending + text`: it starts with `---` only when nothing
+                // precedes `text`.
+                if !self.pending.is_empty() || !text.starts_with("---") {
+                    self.out.write_all(b"---\n")?;
+                }
+            }
+            let pending = std::mem::take(&mut self.pending);
+            self.out.write_all(pending.as_bytes())?;
+            self.started = true;
+            self.wrote_any = true;
+        }
+        self.out.write_all(text.as_bytes())?;
+        self.last_ended_newline = text.ends_with('\n');
+        Ok(())
+    }
+}
+
+/// Everything the first pass found.
+struct FirstPass {
+    inputs: Vec<InputSeen>,
+    ctx: StreamContext,
+    /// Candidate documents: (input, 1-based document number).
+    candidates: HashSet<(usize, usize)>,
+    /// Stream configs: where, and what reading them gave.
+    configs: Vec<(String, Result<ConfigRead, Vec<Diagnostic>>)>,
+    errors: Vec<Diagnostic>,
+    /// The windows and their parsed workloads, when the whole input was small enough to keep.
+    kept: Option<Vec<(usize, Source, Scanned)>>,
+}
+
+fn first_pass(
+    args: &InjectArgs,
+    origins: &[Origin],
+    stdin_copy: &mut Spill,
+) -> Result<FirstPass, Source> {
+    // Err: the input is a KRM ResourceList (read whole).
+    let limits = app::limits(&args.input);
+    let krm_possible = origins.len() == 1 && origins[0] == Origin::Stdin;
+    let mut fp = FirstPass {
+        inputs: Vec::with_capacity(origins.len()),
+        ctx: StreamContext::default(),
+        candidates: HashSet::new(),
+        configs: Vec::new(),
+        errors: Vec::new(),
+        kept: Some(Vec::new()),
+    };
+    let mut kept_bytes = 0usize;
+    let window = window_bytes();
+    for (si, origin) in origins.iter().enumerate() {
+        let name = name_of(origin);
+        let mut hasher = std::hash::DefaultHasher::new();
+        let reader = match open(origin, &name, stdin_copy, true) {
+            Ok(r) => r,
+            Err(e) => {
+                fp.errors.push(e);
+                continue;
+            }
+        };
+        let mut windows = Windows::with_target(reader, origin.clone(), name.clone(), window);
+        let mut first = true;
+        loop {
+            let src = match windows.next_window() {
+                Ok(Some(src)) => src,
+                Ok(None) => break,
+                Err(e) => {
+                    fp.errors.push(e);
+                    break;
+                }
+            };
+            if first && krm_possible && crate::krm::is_resource_list(&src.text) {
+                // A KRM function's input is one ResourceList: read the rest and hand it over.
+                let mut whole = src;
+                loop {
+                    match windows.next_window() {
+                        Ok(Some(more)) => whole.text.push_str(&more.text),
+                        Ok(None) => break,
+                        Err(e) => {
+                            fp.errors.push(e);
+                            return Ok(fp);
+                        }
+                    }
+                }
+                return Err(whole);
+            }
+            first = false;
+            hasher.write(src.text.as_bytes());
+            let keep = fp.kept.is_some() && kept_bytes + src.text.len() <= window;
+            if !keep {
+                fp.kept = None;
+            }
+            kept_bytes += src.text.len();
+            let mut scanned = app::scan_source(
+                &src,
+                si,
+                &limits,
+                keep,
+                args.input.namespace.as_deref(),
+                &mut fp.ctx,
+            );
+            fp.errors.append(&mut scanned.errors);
+            for &di in &scanned.candidates {
+                fp.candidates.insert((si, scanned.refs[di].number));
+            }
+            for (di, p) in std::mem::take(&mut scanned.configs) {
+                let d = &scanned.refs[di];
+                let place = format!("{} (document {})", src.name, d.number);
+                fp.configs.push((place, pipeline::config_from(&src, d, &p)));
+            }
+            if let Some(kept) = &mut fp.kept {
+                kept.push((si, src, scanned));
+            }
+        }
+        fp.inputs.push(InputSeen {
+            origin: origin.clone(),
+            name,
+            hash: hasher.finish(),
+        });
+    }
+    Ok(fp)
+}
+
+/// Runs `inject` as a pipe to stdout.
+pub fn run(args: &InjectArgs) -> ExitCode {
+    let color = app::use_color(args.input.color);
+    let (given, origins) = match app::prepare(&args.input, false) {
+        Ok(x) => x,
+        Err(e) => return app::fail(&e, color),
+    };
+    let mut stdin_copy = Spill::default();
+    let fp = match first_pass(args, &origins, &mut stdin_copy) {
+        Ok(fp) => fp,
+        Err(src) => return crate::krm::run(src, args),
+    };
+    if !fp.errors.is_empty() {
+        return app::fail(&fp.errors, color);
+    }
+    let FirstPass {
+        inputs,
+        ctx,
+        candidates,
+        configs,
+        kept,
+        ..
+    } = fp;
+    let given = given.map(|(read, _)| read);
+    let (config, config_warnings) = match app::resolve_config(given, configs, |r| r) {
+        Ok(c) => c,
+        Err(e) => return app::fail(&e, color),
+    };
+    let opts = match app::options(&args.input) {
+        Ok(o) => o,
+        Err(e) => return app::fail(&[e], color),
+    };
+    let processor = Processor {
+        otel: config.active(),
+        ctx: &ctx,
+        opts: &opts,
+        normalize: args.normalize,
+    };
+
+    let mut out = Spill::default();
+    let mut sink = Sink {
+        joiner: Joiner::new(&mut out, inputs.len() == 1),
+        report: Vec::new(),
+        warnings: config_warnings,
+        errors: Vec::new(),
+    };
+    let result = match kept {
+        Some(kept) => {
+            let mut current = None;
+            kept.into_iter().try_for_each(|(si, src, mut scanned)| {
+                if current != Some(si) {
+                    current = Some(si);
+                    sink.joiner.start_input();
+                }
+                let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
+                let parsed: HashMap<usize, &mut pipeline::Parsed> =
+                    scanned.parsed.iter_mut().map(|(di, p)| (*di, p)).collect();
+                let r = app::render_source(
+                    &processor,
+                    &src,
+                    &scanned.refs,
+                    |di| candidates.contains(&di),
+                    parsed,
+                    &args.input,
+                );
+                sink.add(&src, &scanned.refs, r)
+            })
+        }
+        None => second_pass(
+            &processor,
+            args,
+            &inputs,
+            &candidates,
+            &mut stdin_copy,
+            &mut sink,
+        ),
+    };
+    let Sink {
+        report,
+        warnings,
+        mut errors,
+        ..
+    } = sink;
+    if let Err(e) = result {
+        return app::fail(&[e], color);
+    }
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        return app::fail(&errors, color);
+    }
+    if let Err(e) = copy_to_stdout(&mut out) {
+        return app::fail(&[e], color);
+    }
+    if !args.quiet {
+        let mut err = std::io::stderr().lock();
+        for w in &warnings {
+            app::print_warning(&mut err, w);
+        }
+        for line in &report {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+    ExitCode::from(app::EXIT_OK)
+}
+
+/// Where rendered windows go: their text to the joined output, their messages to lists.
+struct Sink<W> {
+    joiner: Joiner<W>,
+    report: Vec<String>,
+    warnings: Vec<Diagnostic>,
+    errors: Vec<Diagnostic>,
+}
+
+impl<W: Write> Sink<W> {
+    fn add(
+        &mut self,
+        src: &Source,
+        refs: &[pipeline::DocRef],
+        r: app::SourceRendered,
+    ) -> Result<(), Diagnostic> {
+        self.report.extend(r.report);
+        // Warnings are printed on one line each: their snippets would only hold memory.
+        self.warnings.extend(r.warnings.into_iter().map(|mut w| {
+            w.snippet = None;
+            w
+        }));
+        self.errors.extend(r.errors);
+        self.joiner
+            .push(&app::source_text(src, refs, &r.texts))
+            .map_err(app::io_error)
+    }
+}
+
+/// Reads every input again, a window at a time, and renders it.
+fn second_pass<W: Write>(
+    processor: &Processor,
+    args: &InjectArgs,
+    inputs: &[InputSeen],
+    candidates: &HashSet<(usize, usize)>,
+    stdin_copy: &mut Spill,
+    sink: &mut Sink<W>,
+) -> Result<(), Diagnostic> {
+    for (si, seen) in inputs.iter().enumerate() {
+        sink.joiner.start_input();
+        let reader = open(&seen.origin, &seen.name, stdin_copy, false)?;
+        let mut windows = Windows::with_target(
+            reader,
+            seen.origin.clone(),
+            seen.name.clone(),
+            window_bytes(),
+        );
+        let mut hasher = std::hash::DefaultHasher::new();
+        while let Some(src) = windows.next_window()? {
+            hasher.write(src.text.as_bytes());
+            let refs = pipeline::split(&src, si)?;
+            let r = app::render_source(
+                processor,
+                &src,
+                &refs,
+                |di| candidates.contains(&(si, src.first_doc + di + 1)),
+                HashMap::new(),
+                &args.input,
+            );
+            sink.add(&src, &refs, r)?;
+        }
+        if hasher.finish() != seen.hash {
+            return Err(Diagnostic::error(
+                "io",
+                format!(
+                    "{} changed while it was being read; nothing was written",
+                    seen.name
+                ),
+            )
+            .with_help("run again once the file is no longer being written"));
+        }
+    }
+    Ok(())
+}
+
+fn copy_to_stdout(out: &mut Spill) -> Result<(), Diagnostic> {
+    let mut reader = out.reader().map_err(app::io_error)?;
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match std::io::copy(&mut reader, &mut lock).and_then(|_| lock.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map(|_| ()).map_err(app::io_error),
+    }
+}
