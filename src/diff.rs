@@ -8,58 +8,163 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
-use similar::{ChangeTag, TextDiff};
+use similar::{ChangeTag, DiffOp, TextDiff, group_diff_ops};
 
-use crate::app::{self, Loaded};
+use crate::app;
 use crate::cli::{ColorChoice, DiffArgs};
+use crate::diag::Diagnostic;
 use crate::input::Source;
+use crate::pipe::{self, Output};
 use crate::pipeline::DocRef;
+use crate::window::Spill;
 
 pub const EXIT_DIFFERENT: u8 = 1;
 
-/// The diff of one source, as plain text (no colour); empty when nothing changes.
-///
-/// The whole file is compared (so hunks keep their context across document boundaries and apply
-/// with `git apply`), and each hunk is labelled with the documents and resources it touches.
-pub fn source_diff(
-    src: &Source,
-    refs: &[DocRef],
-    texts: &[Option<String>],
-    resources: &[Vec<String>],
-    context: usize,
-) -> Vec<DiffLine> {
-    let mut out = Vec::new();
-    if texts.iter().all(Option::is_none) {
-        return out;
+/// One document of a run being diffed: its old and new text (Secrets masked) and its label.
+struct DocPair {
+    old: String,
+    new: String,
+    number: usize,
+    resources: Vec<String>,
+}
+
+impl DocPair {
+    fn unchanged_lines(&self) -> Option<usize> {
+        (self.old == self.new).then(|| self.old.lines().count())
     }
+}
+
+fn doc_pair(before: &str, after: Option<&str>, number: usize, resources: Vec<String>) -> DocPair {
+    let after = after.unwrap_or(before);
     // Secrets are compared with their values masked, as `kubectl diff` does.
-    let mut old = String::with_capacity(src.text.len());
-    let mut new = String::with_capacity(src.text.len() + 1024);
-    for (d, t) in refs.iter().zip(texts) {
-        let before = &src.text[d.range.clone()];
-        let after = t.as_deref().unwrap_or(before);
+    let (old, new) =
         if crate::pipeline::is_secret_text(before) || crate::pipeline::is_secret_text(after) {
-            old.push_str(&crate::render::mask_secret(before));
-            new.push_str(&crate::render::mask_secret(after));
+            (
+                crate::render::mask_secret(before),
+                crate::render::mask_secret(after),
+            )
         } else {
-            old.push_str(before);
-            new.push_str(after);
+            (before.to_string(), after.to_string())
+        };
+    DocPair {
+        old,
+        new,
+        number,
+        resources,
+    }
+}
+
+/// Appends an equal run, merged with the previous one (hunks are cut on the length of whole equal
+/// runs).
+fn push_equal(ops: &mut Vec<DiffOp>, old_index: usize, new_index: usize, len: usize) {
+    if len == 0 {
+        return;
+    }
+    if let Some(DiffOp::Equal { len: prev, .. }) = ops.last_mut() {
+        *prev += len;
+        return;
+    }
+    ops.push(DiffOp::Equal {
+        old_index,
+        new_index,
+        len,
+    });
+}
+
+fn shifted(op: DiffOp, o: usize, n: usize) -> DiffOp {
+    match op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + o,
+            new_index: new_index + n,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + o,
+            old_len,
+            new_index: new_index + n,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + o,
+            new_index: new_index + n,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + o,
+            old_len,
+            new_index: new_index + n,
+            new_len,
+        },
+    }
+}
+
+/// The diff of a run of consecutive documents of a file, whose first lines are the old file's
+/// line `old_line + 1` and the new file's `new_line + 1`. `header` is emitted before the first hunk
+/// (and then taken).
+///
+/// Each document is compared with its new text alone (a document's lines never move to another
+/// document), and the changes are grouped into hunks as a unified diff of the whole run would be.
+fn run_diff(
+    docs: &[DocPair],
+    (old_line, new_line): (usize, usize),
+    context: usize,
+    header: &mut Option<[DiffLine; 2]>,
+    out: &mut Vec<DiffLine>,
+) {
+    if docs.iter().all(|d| d.old == d.new) {
+        return;
+    }
+    if let Some(h) = header.take() {
+        out.extend(h);
+    }
+    let mut old_lines: Vec<&str> = Vec::new();
+    let mut new_lines: Vec<&str> = Vec::new();
+    // 0-based line (in the run's old text) where each document starts.
+    let mut starts = Vec::with_capacity(docs.len());
+    let mut ops: Vec<DiffOp> = Vec::new();
+    for d in docs {
+        let (o, n) = (old_lines.len(), new_lines.len());
+        starts.push(o);
+        old_lines.extend(d.old.split_inclusive('\n'));
+        new_lines.extend(d.new.split_inclusive('\n'));
+        if d.old == d.new {
+            push_equal(&mut ops, o, n, old_lines.len() - o);
+            continue;
+        }
+        for op in TextDiff::from_lines(d.old.as_str(), d.new.as_str()).ops() {
+            match shifted(*op, o, n) {
+                DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } => push_equal(&mut ops, old_index, new_index, len),
+                op => ops.push(op),
+            }
         }
     }
-    if new == old {
-        return out;
-    }
-    let old = old.as_str();
-    let name = src.name.trim_start_matches('/');
-    out.push(DiffLine::Header(format!("--- a/{name}")));
-    out.push(DiffLine::Header(format!("+++ b/{name}")));
-    // 0-based line where each document starts in the old text.
-    let starts: Vec<usize> = refs.iter().map(|d| d.line - 1).collect();
     let doc_at = |line: usize| starts.iter().rposition(|&s| s <= line).unwrap_or(0);
-    let diff = TextDiff::from_lines(old, new.as_str());
-    for hunk in diff.unified_diff().context_radius(context).iter_hunks() {
-        let ops = hunk.ops();
-        let (Some(first), Some(last)) = (ops.first(), ops.last()) else {
+    let line = |text: &str| DiffLineText {
+        text: text.strip_suffix('\n').unwrap_or(text).to_string(),
+        missing_newline: !text.ends_with('\n'),
+    };
+    for group in group_diff_ops(ops, context) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
         };
         let old_start = first.old_range().start;
@@ -67,49 +172,136 @@ pub fn source_diff(
         let new_start = first.new_range().start;
         let new_len = last.new_range().end - new_start;
         // Label with the documents whose lines change.
-        let mut docs: Vec<usize> = Vec::new();
-        for op in ops {
+        let mut labels: Vec<usize> = Vec::new();
+        for op in &group {
             if op.tag() == similar::DiffTag::Equal {
                 continue;
             }
             let r = op.old_range();
-            let line = if r.is_empty() {
+            let at = if r.is_empty() {
                 r.start.saturating_sub(1)
             } else {
                 r.start
             };
-            let di = doc_at(line);
-            if !docs.contains(&di) {
-                docs.push(di);
+            let di = doc_at(at);
+            if !labels.contains(&di) {
+                labels.push(di);
             }
         }
-        let label: Vec<String> = docs
+        let label: Vec<String> = labels
             .iter()
-            .map(|&di| match resources.get(di).filter(|r| !r.is_empty()) {
-                Some(r) => format!("document {} {}", di + 1, r.join(", ")),
-                None => format!("document {}", di + 1),
+            .map(|&di| {
+                let d = &docs[di];
+                if d.resources.is_empty() {
+                    format!("document {}", d.number)
+                } else {
+                    format!("document {} {}", d.number, d.resources.join(", "))
+                }
             })
             .collect();
         out.push(DiffLine::Hunk(format!(
             "@@ -{} +{} @@ {}",
-            range(old_start + 1, old_len),
-            range(new_start + 1, new_len),
+            range(old_line + old_start + 1, old_len),
+            range(new_line + new_start + 1, new_len),
             label.join("; ")
         )));
-        for change in hunk.iter_changes() {
-            let text = change.value().trim_end_matches('\n').to_string();
-            let missing_newline = change.missing_newline();
-            out.push(match change.tag() {
-                ChangeTag::Delete => DiffLine::Delete(text),
-                ChangeTag::Insert => DiffLine::Insert(text),
-                ChangeTag::Equal => DiffLine::Context(text),
-            });
-            if missing_newline {
-                out.push(DiffLine::NoNewline);
+        for op in &group {
+            let (tag, old, new) = op.as_tag_tuple();
+            let olds = old_lines[old].iter().map(|t| (ChangeTag::Delete, line(t)));
+            let news = new_lines[new].iter().map(|t| (ChangeTag::Insert, line(t)));
+            let changes: Vec<(ChangeTag, DiffLineText)> = match tag {
+                similar::DiffTag::Equal => olds.map(|(_, l)| (ChangeTag::Equal, l)).collect(),
+                _ => olds.chain(news).collect(),
+            };
+            for (tag, l) in changes {
+                out.push(match tag {
+                    ChangeTag::Delete => DiffLine::Delete(l.text),
+                    ChangeTag::Insert => DiffLine::Insert(l.text),
+                    ChangeTag::Equal => DiffLine::Context(l.text),
+                });
+                if l.missing_newline {
+                    out.push(DiffLine::NoNewline);
+                }
             }
         }
     }
-    out
+}
+
+struct DiffLineText {
+    text: String,
+    missing_newline: bool,
+}
+
+/// Diffs a file as its windows arrive, holding only the documents since the last place where the
+/// diff of the whole file is known to break between hunks: two unchanged documents in a row, each
+/// of more than `context` lines, separate hunks on their two sides, each side keeping its full
+/// context. The result is the diff of the whole file, in memory that follows the distance between
+/// such places (usually a few documents).
+pub struct FileDiff {
+    context: usize,
+    header: Option<[DiffLine; 2]>,
+    pending: Vec<DocPair>,
+    /// Lines of the old and new file before `pending`.
+    lines: (usize, usize),
+}
+
+impl FileDiff {
+    pub fn new(name: &str, context: usize) -> Self {
+        let name = name.trim_start_matches('/');
+        FileDiff {
+            context,
+            header: Some([
+                DiffLine::Header(format!("--- a/{name}")),
+                DiffLine::Header(format!("+++ b/{name}")),
+            ]),
+            pending: Vec::new(),
+            lines: (0, 0),
+        }
+    }
+
+    /// Adds documents (old text, new text or None when unchanged, number, resources); returns the
+    /// diff lines that are now final.
+    pub fn add<'a>(
+        &mut self,
+        docs: impl IntoIterator<Item = (&'a str, Option<&'a str>, usize, Vec<String>)>,
+    ) -> Vec<DiffLine> {
+        for (before, after, number, resources) in docs {
+            self.pending
+                .push(doc_pair(before, after, number, resources));
+        }
+        let long = |d: &DocPair| d.unchanged_lines().is_some_and(|n| n > self.context);
+        let cut = (1..self.pending.len())
+            .rev()
+            .find(|&i| long(&self.pending[i - 1]) && long(&self.pending[i]));
+        let mut out = Vec::new();
+        if let Some(cut) = cut {
+            let rest = self.pending.split_off(cut);
+            let done = std::mem::replace(&mut self.pending, rest);
+            self.flush(&done, &mut out);
+        }
+        out
+    }
+
+    /// The diff lines of the documents still held (at the end of the file).
+    pub fn finish(&mut self) -> Vec<DiffLine> {
+        let done = std::mem::take(&mut self.pending);
+        let mut out = Vec::new();
+        self.flush(&done, &mut out);
+        out
+    }
+
+    /// True when some hunk was produced.
+    pub fn changed(&self) -> bool {
+        self.header.is_none()
+    }
+
+    fn flush(&mut self, docs: &[DocPair], out: &mut Vec<DiffLine>) {
+        run_diff(docs, self.lines, self.context, &mut self.header, out);
+        for d in docs {
+            self.lines.0 += d.old.lines().count();
+            self.lines.1 += d.new.lines().count();
+        }
+    }
 }
 
 fn range(start: usize, len: usize) -> String {
@@ -152,53 +344,97 @@ fn stream_choice(c: ColorChoice) -> anstream::ColorChoice {
     }
 }
 
-/// Resource names per document, from the plans of the changed workloads.
-fn resources(loaded: &Loaded, rendered: &app::Rendered) -> Vec<Vec<Vec<String>>> {
-    loaded
-        .docs
-        .iter()
-        .enumerate()
-        .map(|(si, refs)| {
-            refs.iter()
-                .map(|d| {
-                    rendered
-                        .resources
-                        .get(&(si, d.index))
-                        .cloned()
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .collect()
+/// Writes the diff of each file as its windows are rendered.
+struct DiffOutput<W> {
+    out: W,
+    file: Option<FileDiff>,
+    changed: bool,
 }
+
+impl<W: Write> DiffOutput<W> {
+    fn write(&mut self, lines: Vec<DiffLine>) -> Result<(), Diagnostic> {
+        for line in lines {
+            let (style, text) = line.render();
+            writeln!(self.out, "{style}{text}{style:#}").map_err(app::io_error)?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Output for DiffOutput<W> {
+    fn start_input(&mut self, _index: usize, _count: usize) -> Result<(), Diagnostic> {
+        self.file = None;
+        Ok(())
+    }
+
+    fn window(
+        &mut self,
+        src: &Source,
+        refs: &[DocRef],
+        r: &app::SourceRendered,
+    ) -> Result<(), Diagnostic> {
+        let file = self
+            .file
+            .get_or_insert_with(|| FileDiff::new(&src.name, CONTEXT));
+        let mut resources: std::collections::HashMap<usize, Vec<String>> =
+            r.resources.iter().cloned().collect();
+        let lines = file.add(refs.iter().zip(&r.texts).map(|(d, t)| {
+            (
+                &src.text[d.range.clone()],
+                t.as_deref(),
+                d.number,
+                resources.remove(&d.index).unwrap_or_default(),
+            )
+        }));
+        self.write(lines)
+    }
+
+    fn end_input(&mut self) -> Result<(), Diagnostic> {
+        if let Some(mut file) = self.file.take() {
+            let lines = file.finish();
+            self.changed |= file.changed();
+            self.write(lines)?;
+        }
+        Ok(())
+    }
+}
+
+/// Lines of context around each change.
+const CONTEXT: usize = 3;
 
 pub fn run(args: &DiffArgs) -> ExitCode {
     let color = app::use_color(args.input.color);
-    let mut loaded = match app::load(&args.input, false, false) {
-        Ok(l) => l,
-        Err(e) => return app::fail(&e, color),
+    // The diff reaches stdout only when the run has no error.
+    let mut spill = Spill::default();
+    let mut diff = DiffOutput {
+        out: &mut spill,
+        file: None,
+        changed: false,
     };
-    let rendered = match app::process(&mut loaded, &args.input, args.normalize) {
-        Ok(r) => r,
-        Err(e) => return app::fail(&e, color),
+    let messages = match pipe::stream(&args.input, args.normalize, false, &mut diff) {
+        pipe::Streamed::Done(m) => m,
+        pipe::Streamed::Krm(_) => unreachable!("the diff does not run KRM functions"),
+        pipe::Streamed::Failed(e) => return app::fail(&e, color),
     };
-    let names = resources(&loaded, &rendered);
+    let changed = diff.changed;
+    if !messages.errors.is_empty() {
+        let mut all = messages.errors;
+        all.extend(messages.warnings);
+        return app::fail(&all, color);
+    }
     let mut out =
         anstream::AutoStream::new(std::io::stdout().lock(), stream_choice(args.input.color));
-    let mut changed = false;
-    for (si, src) in loaded.sources.iter().enumerate() {
-        let lines = source_diff(src, &loaded.docs[si], &rendered.texts[si], &names[si], 3);
-        changed |= !lines.is_empty();
-        for line in lines {
-            let (style, text) = line.render();
-            if writeln!(out, "{style}{text}{style:#}").is_err() {
-                break;
-            }
-        }
+    let copied = spill
+        .reader()
+        .and_then(|mut r| std::io::copy(&mut r, &mut out))
+        .and_then(|_| out.flush());
+    if let Err(e) = copied
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return app::fail(&[app::io_error(e)], color);
     }
-    let _ = out.flush();
     let mut err = std::io::stderr().lock();
-    for w in &rendered.warnings {
+    for w in &messages.warnings {
         let _ = writeln!(err, "{}", w.short());
     }
     ExitCode::from(if changed {
@@ -206,4 +442,57 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     } else {
         app::EXIT_OK
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A document of `n` lines; `edit` changes one of them, adds one, or removes one.
+    fn doc(i: usize, n: usize, edit: u8) -> (String, Option<String>) {
+        let lines: Vec<String> = (0..n).map(|l| format!("d{i} line {l}\n")).collect();
+        let old: String = lines.concat();
+        let mut new = lines.clone();
+        match edit {
+            1 => new[n / 2] = format!("d{i} changed\n"),
+            2 => new.insert(n / 2, format!("d{i} added\n")),
+            3 if n > 1 => {
+                new.remove(n - 1);
+            }
+            _ => return (old, None),
+        }
+        (old, Some(new.concat()))
+    }
+
+    proptest! {
+        /// Fed a document at a time, the diff is the diff of the whole file at once.
+        #[test]
+        fn incremental_diff_is_the_whole_file_diff(
+            spec in prop::collection::vec((1usize..9, 0u8..4), 1..40),
+            context in 0usize..4,
+        ) {
+            let docs: Vec<(String, Option<String>)> =
+                spec.iter().enumerate().map(|(i, &(n, e))| doc(i, n, e)).collect();
+            let mut whole = Vec::new();
+            let pairs: Vec<DocPair> = docs
+                .iter()
+                .enumerate()
+                .map(|(i, (o, n))| doc_pair(o, n.as_deref(), i + 1, vec![]))
+                .collect();
+            let mut header = Some([
+                DiffLine::Header("--- a/f".into()),
+                DiffLine::Header("+++ b/f".into()),
+            ]);
+            run_diff(&pairs, (0, 0), context, &mut header, &mut whole);
+
+            let mut file = FileDiff::new("f", context);
+            let mut pieces = Vec::new();
+            for (i, (o, n)) in docs.iter().enumerate() {
+                pieces.extend(file.add([(o.as_str(), n.as_deref(), i + 1, vec![])]));
+            }
+            pieces.extend(file.finish());
+            prop_assert_eq!(pieces, whole);
+        }
+    }
 }

@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use crate::app::{self, ConfigRead, Scanned};
-use crate::cli::InjectArgs;
+use crate::cli::{InjectArgs, InputArgs};
 use crate::diag::Diagnostic;
 use crate::engine::StreamContext;
 use crate::input::{Origin, Source};
@@ -145,14 +145,15 @@ struct FirstPass {
     kept: Option<Vec<(usize, Source, Scanned)>>,
 }
 
+/// Err: the input is a KRM ResourceList (read whole).
 fn first_pass(
-    args: &InjectArgs,
+    input: &InputArgs,
     origins: &[Origin],
     stdin_copy: &mut Spill,
+    krm: bool,
 ) -> Result<FirstPass, Source> {
-    // Err: the input is a KRM ResourceList (read whole).
-    let limits = app::limits(&args.input);
-    let krm_possible = origins.len() == 1 && origins[0] == Origin::Stdin;
+    let limits = app::limits(input);
+    let krm_possible = krm && origins.len() == 1 && origins[0] == Origin::Stdin;
     let mut fp = FirstPass {
         inputs: Vec::with_capacity(origins.len()),
         ctx: StreamContext::default(),
@@ -211,7 +212,7 @@ fn first_pass(
                 si,
                 &limits,
                 keep,
-                args.input.namespace.as_deref(),
+                input.namespace.as_deref(),
                 &mut fp.ctx,
             );
             fp.errors.append(&mut scanned.errors);
@@ -236,20 +237,63 @@ fn first_pass(
     Ok(fp)
 }
 
-/// Runs `inject` as a pipe to stdout.
-pub fn run(args: &InjectArgs) -> ExitCode {
-    let color = app::use_color(args.input.color);
-    let (given, origins) = match app::prepare(&args.input, false) {
+/// What receives the rendered windows of the second pass, in input order.
+pub trait Output {
+    /// Input `index` (of `count`) starts.
+    fn start_input(&mut self, index: usize, count: usize) -> Result<(), Diagnostic>;
+    /// The next window of the current input and what rendering it gave.
+    fn window(
+        &mut self,
+        src: &Source,
+        refs: &[pipeline::DocRef],
+        rendered: &app::SourceRendered,
+    ) -> Result<(), Diagnostic>;
+    /// The current input ends.
+    fn end_input(&mut self) -> Result<(), Diagnostic>;
+}
+
+/// The messages of a run that went through: report lines, warnings, and workload errors (the run
+/// fails when there are any, and the output must then be dropped).
+#[derive(Default)]
+pub struct Messages {
+    pub report: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Messages {
+    fn add(&mut self, r: &mut app::SourceRendered) {
+        self.report.append(&mut r.report);
+        // Warnings are printed on one line each: their snippets would only hold memory.
+        self.warnings.extend(r.warnings.drain(..).map(|mut w| {
+            w.snippet = None;
+            w
+        }));
+        self.errors.append(&mut r.errors);
+    }
+}
+
+/// How a streamed run ended.
+pub enum Streamed {
+    Done(Messages),
+    /// Standard input is a KRM ResourceList (read whole): the caller runs the KRM function.
+    Krm(Source),
+    Failed(Vec<Diagnostic>),
+}
+
+/// Runs both passes over the inputs, handing each rendered window to `out`.
+pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Output) -> Streamed {
+    let (given, origins) = match app::prepare(input, false) {
         Ok(x) => x,
-        Err(e) => return app::fail(&e, color),
+        Err(e) => return Streamed::Failed(e),
     };
     let mut stdin_copy = Spill::default();
-    let fp = match first_pass(args, &origins, &mut stdin_copy) {
+    let fp = match first_pass(input, &origins, &mut stdin_copy, krm) {
         Ok(fp) => fp,
-        Err(src) => return crate::krm::run(src, args),
+        Err(src) => return Streamed::Krm(src),
     };
     if !fp.errors.is_empty() {
-        return app::fail(&fp.errors, color);
+        return Streamed::Failed(fp.errors);
     }
     let FirstPass {
         inputs,
@@ -262,66 +306,110 @@ pub fn run(args: &InjectArgs) -> ExitCode {
     let given = given.map(|(read, _)| read);
     let (config, config_warnings) = match app::resolve_config(given, configs, |r| r) {
         Ok(c) => c,
-        Err(e) => return app::fail(&e, color),
+        Err(e) => return Streamed::Failed(e),
     };
-    let opts = match app::options(&args.input) {
+    let opts = match app::options(input) {
         Ok(o) => o,
-        Err(e) => return app::fail(&[e], color),
+        Err(e) => return Streamed::Failed(vec![e]),
     };
     let processor = Processor {
         otel: config.active(),
         ctx: &ctx,
         opts: &opts,
-        normalize: args.normalize,
+        normalize,
     };
-
-    let mut out = Spill::default();
-    let mut sink = Sink {
-        joiner: Joiner::new(&mut out, inputs.len() == 1),
-        report: Vec::new(),
+    let mut messages = Messages {
         warnings: config_warnings,
-        errors: Vec::new(),
+        ..Messages::default()
     };
+    let count = inputs.len();
     let result = match kept {
-        Some(kept) => {
+        Some(kept) => (|| {
             let mut current = None;
-            kept.into_iter().try_for_each(|(si, src, mut scanned)| {
+            for (si, src, mut scanned) in kept {
                 if current != Some(si) {
+                    if current.is_some() {
+                        out.end_input()?;
+                    }
                     current = Some(si);
-                    sink.joiner.start_input();
+                    out.start_input(si, count)?;
                 }
                 let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
                 let parsed: HashMap<usize, &mut pipeline::Parsed> =
                     scanned.parsed.iter_mut().map(|(di, p)| (*di, p)).collect();
-                let r = app::render_source(
+                let mut r = app::render_source(
                     &processor,
                     &src,
                     &scanned.refs,
                     |di| candidates.contains(&di),
                     parsed,
-                    &args.input,
+                    input,
                 );
-                sink.add(&src, &scanned.refs, r)
-            })
-        }
+                out.window(&src, &scanned.refs, &r)?;
+                messages.add(&mut r);
+            }
+            if current.is_some() {
+                out.end_input()?;
+            }
+            Ok(())
+        })(),
         None => second_pass(
             &processor,
-            args,
+            input,
             &inputs,
             &candidates,
             &mut stdin_copy,
-            &mut sink,
+            out,
+            &mut messages,
         ),
     };
-    let Sink {
+    match result {
+        Ok(()) => Streamed::Done(messages),
+        Err(e) => Streamed::Failed(vec![e]),
+    }
+}
+
+/// Joins the rendered inputs into one YAML stream.
+struct YamlOutput<W>(Joiner<W>);
+
+impl<W: Write> Output for YamlOutput<W> {
+    fn start_input(&mut self, _index: usize, count: usize) -> Result<(), Diagnostic> {
+        self.0.single = count == 1;
+        self.0.start_input();
+        Ok(())
+    }
+
+    fn window(
+        &mut self,
+        src: &Source,
+        refs: &[pipeline::DocRef],
+        r: &app::SourceRendered,
+    ) -> Result<(), Diagnostic> {
+        self.0
+            .push(&app::source_text(src, refs, &r.texts))
+            .map_err(app::io_error)
+    }
+
+    fn end_input(&mut self) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+}
+
+/// Runs `inject` as a pipe to stdout.
+pub fn run(args: &InjectArgs) -> ExitCode {
+    let color = app::use_color(args.input.color);
+    let mut out = Spill::default();
+    let mut yaml = YamlOutput(Joiner::new(&mut out, true));
+    let messages = match stream(&args.input, args.normalize, true, &mut yaml) {
+        Streamed::Done(m) => m,
+        Streamed::Krm(src) => return crate::krm::run(src, args),
+        Streamed::Failed(e) => return app::fail(&e, color),
+    };
+    let Messages {
         report,
         warnings,
         mut errors,
-        ..
-    } = sink;
-    if let Err(e) = result {
-        return app::fail(&[e], color);
-    }
+    } = messages;
     if !errors.is_empty() {
         errors.extend(warnings);
         return app::fail(&errors, color);
@@ -341,45 +429,18 @@ pub fn run(args: &InjectArgs) -> ExitCode {
     ExitCode::from(app::EXIT_OK)
 }
 
-/// Where rendered windows go: their text to the joined output, their messages to lists.
-struct Sink<W> {
-    joiner: Joiner<W>,
-    report: Vec<String>,
-    warnings: Vec<Diagnostic>,
-    errors: Vec<Diagnostic>,
-}
-
-impl<W: Write> Sink<W> {
-    fn add(
-        &mut self,
-        src: &Source,
-        refs: &[pipeline::DocRef],
-        r: app::SourceRendered,
-    ) -> Result<(), Diagnostic> {
-        self.report.extend(r.report);
-        // Warnings are printed on one line each: their snippets would only hold memory.
-        self.warnings.extend(r.warnings.into_iter().map(|mut w| {
-            w.snippet = None;
-            w
-        }));
-        self.errors.extend(r.errors);
-        self.joiner
-            .push(&app::source_text(src, refs, &r.texts))
-            .map_err(app::io_error)
-    }
-}
-
 /// Reads every input again, a window at a time, and renders it.
-fn second_pass<W: Write>(
+fn second_pass(
     processor: &Processor,
-    args: &InjectArgs,
+    input: &InputArgs,
     inputs: &[InputSeen],
     candidates: &HashSet<(usize, usize)>,
     stdin_copy: &mut Spill,
-    sink: &mut Sink<W>,
+    out: &mut dyn Output,
+    messages: &mut Messages,
 ) -> Result<(), Diagnostic> {
     for (si, seen) in inputs.iter().enumerate() {
-        sink.joiner.start_input();
+        out.start_input(si, inputs.len())?;
         let reader = open(&seen.origin, &seen.name, stdin_copy, false)?;
         let mut windows = Windows::with_target(
             reader,
@@ -391,15 +452,16 @@ fn second_pass<W: Write>(
         while let Some(src) = windows.next_window()? {
             hasher.write(src.text.as_bytes());
             let refs = pipeline::split(&src, si)?;
-            let r = app::render_source(
+            let mut r = app::render_source(
                 processor,
                 &src,
                 &refs,
                 |di| candidates.contains(&(si, src.first_doc + di + 1)),
                 HashMap::new(),
-                &args.input,
+                input,
             );
-            sink.add(&src, &refs, r)?;
+            out.window(&src, &refs, &r)?;
+            messages.add(&mut r);
         }
         if hasher.finish() != seen.hash {
             return Err(Diagnostic::error(
@@ -411,6 +473,7 @@ fn second_pass<W: Write>(
             )
             .with_help("run again once the file is no longer being written"));
         }
+        out.end_input()?;
     }
     Ok(())
 }

@@ -176,3 +176,48 @@ fn a_syntax_error_in_a_later_window_is_located_in_the_input() {
     assert!(stderr.contains("invalid YAML"), "{stderr}");
     eprintln!("{first_line}\n{stderr}");
 }
+
+#[test]
+fn the_diff_of_several_windows_applies_and_gives_the_pipe_output() {
+    let text = big_stream(3, |_| None);
+    let dir = Dir::new();
+    let config = format!("{CASE}/config.yaml");
+    let file = dir.write("stream.yaml", &text);
+    let piped = run(&["-c", &config, "-f", &file], None);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    // Run from the directory, so that the patch names the file relative to it.
+    let diff = {
+        let out = std::process::Command::new(common::bin())
+            .args(["diff", "--color", "never", "-c"])
+            .arg(std::fs::canonicalize(&config).unwrap())
+            .args(["-f", "stream.yaml"])
+            .env("KUBEOPENCODE_INJECT_WINDOW_BYTES", WINDOW_BYTES.to_string())
+            .current_dir(dir.0.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(diff.matches("\n@@ ").count() > 10, "{diff}");
+    dir.write("changes.patch", &diff);
+    let apply = std::process::Command::new("git")
+        .args(["apply", "changes.patch"])
+        .current_dir(dir.0.path())
+        .env("GIT_CEILING_DIRECTORIES", dir.0.path().parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        apply.status.success(),
+        "{}",
+        String::from_utf8_lossy(&apply.stderr)
+    );
+    assert!(
+        read(&file) == piped.stdout,
+        "the patched file differs from the pipe's output"
+    );
+}
