@@ -689,7 +689,6 @@ fn tab_indentation_in_a_selected_pod_env_is_refused() {
 }
 
 #[test]
-#[ignore = "BUG: a tab-indented line after `key: value` is reported on the line before it (6:6), not where the tab is (7:1)"]
 fn tab_indentation_after_a_plain_scalar_points_at_the_tab() {
     let fx = Fx::new();
     let (f, out) = fx.inject(
