@@ -73,9 +73,15 @@ pub fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
         if d.severity == Severity::Error {
             let _ = write!(err, "{}", d.render(color));
         } else {
-            print_warning(&mut err, d);
+            let _ = print_warning(&mut err, d);
         }
     }
+    print_error_count(&mut err, diags);
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// `N errors`, when there are several.
+pub fn print_error_count(err: &mut impl Write, diags: &[Diagnostic]) {
     let n = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -83,15 +89,15 @@ pub fn fail(diags: &[Diagnostic], color: bool) -> ExitCode {
     if n > 1 {
         let _ = writeln!(err, "{n} errors");
     }
-    ExitCode::from(EXIT_ERROR)
 }
 
 /// A warning on one line, and its help on the next.
-pub fn print_warning(err: &mut impl Write, w: &Diagnostic) {
-    let _ = writeln!(err, "{}", w.short());
+pub fn print_warning(err: &mut impl Write, w: &Diagnostic) -> std::io::Result<()> {
+    writeln!(err, "{}", w.short())?;
     if let Some(h) = &w.help {
-        let _ = writeln!(err, "  help: {h}");
+        writeln!(err, "  help: {h}")?;
     }
+    Ok(())
 }
 
 /// Inputs up to this size keep their pod-bearing documents parsed between reading and planning.
@@ -756,7 +762,7 @@ fn inject(args: &InjectArgs) -> ExitCode {
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         for w in &rendered.warnings {
-            print_warning(&mut err, w);
+            let _ = print_warning(&mut err, w);
         }
         for line in &rendered.report {
             let _ = writeln!(err, "{line}");

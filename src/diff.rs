@@ -417,10 +417,9 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         pipe::Streamed::Failed(e) => return app::fail(&e, color),
     };
     let changed = diff.changed;
+    let mut messages = messages;
     if !messages.errors.is_empty() {
-        let mut all = messages.errors;
-        all.extend(messages.warnings);
-        return app::fail(&all, color);
+        return messages.fail(color);
     }
     let mut out =
         anstream::AutoStream::new(std::io::stdout().lock(), stream_choice(args.input.color));
@@ -433,10 +432,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     {
         return app::fail(&[app::io_error(e)], color);
     }
-    let mut err = std::io::stderr().lock();
-    for w in &messages.warnings {
-        let _ = writeln!(err, "{}", w.short());
-    }
+    let _ = messages.print(false);
     ExitCode::from(if changed {
         EXIT_DIFFERENT
     } else {

@@ -132,12 +132,30 @@ impl<W: Write> Joiner<W> {
     }
 }
 
+/// A set of document numbers, one bit each (a stream of millions of documents costs kilobytes).
+#[derive(Default)]
+struct DocSet(Vec<u64>);
+
+impl DocSet {
+    fn insert(&mut self, n: usize) {
+        let (word, bit) = (n / 64, n % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn contains(&self, n: usize) -> bool {
+        self.0.get(n / 64).is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
+}
+
 /// Everything the first pass found.
 struct FirstPass {
     inputs: Vec<InputSeen>,
     ctx: StreamContext,
-    /// Candidate documents: (input, 1-based document number).
-    candidates: HashSet<(usize, usize)>,
+    /// Candidate documents, per input, by 1-based document number.
+    candidates: Vec<DocSet>,
     /// Stream configs: where, and what reading them gave.
     configs: Vec<(String, Result<ConfigRead, Vec<Diagnostic>>)>,
     errors: Vec<Diagnostic>,
@@ -157,7 +175,7 @@ fn first_pass(
     let mut fp = FirstPass {
         inputs: Vec::with_capacity(origins.len()),
         ctx: StreamContext::default(),
-        candidates: HashSet::new(),
+        candidates: Vec::with_capacity(origins.len()),
         configs: Vec::new(),
         errors: Vec::new(),
         kept: Some(Vec::new()),
@@ -216,8 +234,11 @@ fn first_pass(
                 &mut fp.ctx,
             );
             fp.errors.append(&mut scanned.errors);
+            if fp.candidates.len() <= si {
+                fp.candidates.resize_with(si + 1, DocSet::default);
+            }
             for &di in &scanned.candidates {
-                fp.candidates.insert((si, scanned.refs[di].number));
+                fp.candidates[si].insert(scanned.refs[di].number);
             }
             for (di, p) in std::mem::take(&mut scanned.configs) {
                 let d = &scanned.refs[di];
@@ -252,24 +273,53 @@ pub trait Output {
     fn end_input(&mut self) -> Result<(), Diagnostic>;
 }
 
-/// The messages of a run that went through: report lines, warnings, and workload errors (the run
-/// fails when there are any, and the output must then be dropped).
+/// The messages of a run that went through: report lines and warnings (as text, spilled to a
+/// temporary file when large: a multi-GB stream has millions of them), and workload errors (the
+/// run fails when there are any, and the output must then be dropped).
 #[derive(Default)]
 pub struct Messages {
-    pub report: Vec<String>,
-    pub warnings: Vec<Diagnostic>,
+    pub report: Spill,
+    pub warnings: Spill,
     pub errors: Vec<Diagnostic>,
 }
 
 impl Messages {
-    fn add(&mut self, r: &mut app::SourceRendered) {
-        self.report.append(&mut r.report);
-        // Warnings are printed on one line each: their snippets would only hold memory.
-        self.warnings.extend(r.warnings.drain(..).map(|mut w| {
-            w.snippet = None;
-            w
-        }));
+    fn warn(&mut self, w: &Diagnostic) -> Result<(), Diagnostic> {
+        app::print_warning(&mut self.warnings, w).map_err(app::io_error)
+    }
+
+    fn add(&mut self, r: &mut app::SourceRendered) -> Result<(), Diagnostic> {
+        for line in r.report.drain(..) {
+            writeln!(self.report, "{line}").map_err(app::io_error)?;
+        }
+        for w in r.warnings.drain(..) {
+            self.warn(&w)?;
+        }
         self.errors.append(&mut r.errors);
+        Ok(())
+    }
+
+    /// Prints the errors, then the warnings (as [`app::fail`] does); returns exit code 2.
+    pub fn fail(mut self, color: bool) -> ExitCode {
+        let mut err = std::io::stderr().lock();
+        for d in &self.errors {
+            let _ = write!(err, "{}", d.render(color));
+        }
+        if let Ok(mut r) = self.warnings.reader() {
+            let _ = std::io::copy(&mut r, &mut err);
+        }
+        app::print_error_count(&mut err, &self.errors);
+        ExitCode::from(app::EXIT_ERROR)
+    }
+
+    /// Prints the warnings, and the report if asked, to stderr.
+    pub fn print(&mut self, report: bool) -> std::io::Result<()> {
+        let mut err = std::io::stderr().lock();
+        std::io::copy(&mut self.warnings.reader()?, &mut err)?;
+        if report {
+            std::io::copy(&mut self.report.reader()?, &mut err)?;
+        }
+        Ok(())
     }
 }
 
@@ -318,10 +368,12 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
         opts: &opts,
         normalize,
     };
-    let mut messages = Messages {
-        warnings: config_warnings,
-        ..Messages::default()
-    };
+    let mut messages = Messages::default();
+    for w in &config_warnings {
+        if let Err(e) = messages.warn(w) {
+            return Streamed::Failed(vec![e]);
+        }
+    }
     let count = inputs.len();
     let result = match kept {
         Some(kept) => (|| {
@@ -346,7 +398,7 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
                     input,
                 );
                 out.window(&src, &scanned.refs, &r)?;
-                messages.add(&mut r);
+                messages.add(&mut r)?;
             }
             if current.is_some() {
                 out.end_input()?;
@@ -405,26 +457,15 @@ pub fn run(args: &InjectArgs) -> ExitCode {
         Streamed::Krm(src) => return crate::krm::run(src, args),
         Streamed::Failed(e) => return app::fail(&e, color),
     };
-    let Messages {
-        report,
-        warnings,
-        mut errors,
-    } = messages;
-    if !errors.is_empty() {
-        errors.extend(warnings);
-        return app::fail(&errors, color);
+    let mut messages = messages;
+    if !messages.errors.is_empty() {
+        return messages.fail(color);
     }
     if let Err(e) = copy_to_stdout(&mut out) {
         return app::fail(&[e], color);
     }
     if !args.quiet {
-        let mut err = std::io::stderr().lock();
-        for w in &warnings {
-            app::print_warning(&mut err, w);
-        }
-        for line in &report {
-            let _ = writeln!(err, "{line}");
-        }
+        let _ = messages.print(true);
     }
     ExitCode::from(app::EXIT_OK)
 }
@@ -434,7 +475,7 @@ fn second_pass(
     processor: &Processor,
     input: &InputArgs,
     inputs: &[InputSeen],
-    candidates: &HashSet<(usize, usize)>,
+    candidates: &[DocSet],
     stdin_copy: &mut Spill,
     out: &mut dyn Output,
     messages: &mut Messages,
@@ -456,12 +497,16 @@ fn second_pass(
                 processor,
                 &src,
                 &refs,
-                |di| candidates.contains(&(si, src.first_doc + di + 1)),
+                |di| {
+                    candidates
+                        .get(si)
+                        .is_some_and(|c| c.contains(src.first_doc + di + 1))
+                },
                 HashMap::new(),
                 input,
             );
             out.window(&src, &refs, &r)?;
-            messages.add(&mut r);
+            messages.add(&mut r)?;
         }
         if hasher.finish() != seen.hash {
             return Err(Diagnostic::error(
