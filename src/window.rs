@@ -93,7 +93,7 @@ impl<R: Read> Windows<R> {
         let mut i = self.scanned.max(self.target);
         // Start at a line start.
         if i > 0 && bytes.get(i - 1) != Some(&b'\n') {
-            i = match bytes[i..].iter().position(|&b| b == b'\n') {
+            i = match memchr::memchr(b'\n', &bytes[i..]) {
                 Some(p) => i + p + 1,
                 None => {
                     self.scanned = bytes.len();
@@ -102,10 +102,7 @@ impl<R: Read> Windows<R> {
             };
         }
         while i < bytes.len() {
-            let end = bytes[i..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map(|p| i + p + 1);
+            let end = memchr::memchr(b'\n', &bytes[i..]).map(|p| i + p + 1);
             let Some(end) = end else {
                 // An incomplete line: look at it again when more has been read.
                 self.scanned = i;
@@ -154,7 +151,7 @@ impl<R: Read> Windows<R> {
         let bytes = std::mem::replace(&mut self.buf, rest);
         self.scanned = 0;
         let source = self.decode(bytes, first)?;
-        let lines = source.text.bytes().filter(|&b| b == b'\n').count();
+        let lines = memchr::memchr_iter(b'\n', source.text.as_bytes()).count();
         let docs = if self.json {
             0
         } else {

@@ -109,10 +109,7 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| from + i)
+    memchr::memchr(b'\n', &bytes[from..]).map(|i| from + i)
 }
 
 /// True when a YAML chunk holds no content: only blank lines, comments, directives and markers.
