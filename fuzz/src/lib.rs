@@ -9,6 +9,8 @@
 //!   `Processor::render`, and the rendering of every diagnostic (with its source snippet).
 //!
 //! Besides "no panic", it checks invariants that hold for every input:
+//! - the window reader (the streaming pipe's input) cuts the same documents as the whole-text
+//!   splitter, at the same lines;
 //! - the documents of a stream cover its text exactly, in order;
 //! - errors carry a message and a 1-based location;
 //! - an edited document reads back as the edited value (splice or re-emit), and planning it again
@@ -22,6 +24,7 @@ use kubeopencode_inject::engine::{self, Options, Outcome, StreamContext, Workloa
 use kubeopencode_inject::input::{self, Origin, Source};
 use kubeopencode_inject::pipeline::{self, Processor};
 use kubeopencode_inject::render;
+use kubeopencode_inject::window::Windows;
 use kubeopencode_inject::yaml::stream::{Format, split_yaml};
 use kubeopencode_inject::yaml::tree::{Limits, Node, parse_value};
 use serde_json::Value;
@@ -247,8 +250,52 @@ fn check_pipeline(src: &Source) {
     }
 }
 
+/// The window reader on raw bytes (a window size from the first byte): the windows give the text
+/// back, their documents are the documents of the whole text (same lines), and a bad byte is an
+/// error located like the whole-text reader locates it.
+fn check_windows(data: &[u8]) {
+    let target = 1 + usize::from(data.first().copied().unwrap_or(0));
+    let whole = input::decode("fuzz.yaml", data.to_vec());
+    let mut w = Windows::with_target(data, Origin::Stdin, "fuzz.yaml".into(), target);
+    let mut text = String::new();
+    let mut docs = Vec::new();
+    loop {
+        match w.next_window() {
+            Ok(Some(src)) => {
+                for c in split_yaml(&src.text) {
+                    docs.push((c.line + src.first_line, src.text[c.range].to_string()));
+                }
+                assert_eq!(src.first_doc + split_yaml(&src.text).len(), docs.len());
+                text.push_str(&src.text);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                check_diagnostic(&e);
+                let Err(w) = whole else {
+                    panic!("a window fails ({}) but the whole text reads", e.message)
+                };
+                // JSON and UTF-16 are read whole; YAML errors are located the same way.
+                if e.message.contains("UTF-8") {
+                    assert_eq!((e.line, e.col, e.document), (w.line, w.col, w.document));
+                }
+                return;
+            }
+        }
+    }
+    let (whole, _) = whole.expect("every window read, so the whole text reads");
+    assert_eq!(text, whole, "the windows give the text back");
+    if !text.trim_start().starts_with(['{', '[']) {
+        let expected: Vec<(usize, String)> = split_yaml(&whole)
+            .into_iter()
+            .map(|c| (c.line, whole[c.range].to_string()))
+            .collect();
+        assert_eq!(docs, expected, "windows cut documents differently");
+    }
+}
+
 /// Checks one input; panics on a violated invariant.
 pub fn check_stream(data: &[u8]) {
+    check_windows(data);
     let name = "fuzz.yaml";
     let (text, bom) = match input::decode(name, data.to_vec()) {
         Ok(t) => t,
