@@ -245,33 +245,31 @@ pub struct Scanned {
     pub errors: Vec<Diagnostic>,
 }
 
-/// Splits and parses every document of a source (in parallel), adds what it learns to the
-/// stream's context, and keeps only what later steps need.
-pub fn scan_source(
-    src: &Source,
-    si: usize,
-    limits: &Limits,
-    keep_parsed: bool,
-    namespace: Option<&str>,
-    ctx: &mut StreamContext,
-) -> Scanned {
+/// What parsing one document gave: (is a config, is a candidate, the document if kept, its value
+/// if it is context and not kept).
+type DocParse = Result<(bool, bool, Option<Parsed>, Option<serde_json::Value>), Diagnostic>;
+
+/// The documents of a source, parsed; not yet added to the stream's context.
+pub struct SourceParse {
+    refs: Result<Vec<DocRef>, Diagnostic>,
+    results: Vec<DocParse>,
+}
+
+/// Splits and parses every document of a source (in parallel), keeping only what later steps need.
+/// Pure: sources can be parsed in parallel too, then [`absorb`]ed in order.
+pub fn parse_source(src: &Source, si: usize, limits: &Limits, keep_parsed: bool) -> SourceParse {
     use rayon::prelude::*;
-    let mut scanned = Scanned {
-        refs: Vec::new(),
-        candidates: Vec::new(),
-        parsed: Vec::new(),
-        configs: Vec::new(),
-        errors: Vec::new(),
-    };
     let refs = match pipeline::split(src, si) {
         Ok(r) => r,
         Err(e) => {
-            scanned.errors.push(e);
-            return scanned;
+            return SourceParse {
+                refs: Err(e),
+                results: Vec::new(),
+            };
         }
     };
     // Documents parse independently: use every core, then merge in order.
-    let results: Vec<_> = refs
+    let results = refs
         .par_iter()
         .map(|d| {
             pipeline::parse(src, d, limits).map(|p| {
@@ -285,7 +283,29 @@ pub fn scan_source(
             })
         })
         .collect();
-    for (d, r) in refs.iter().zip(results) {
+    SourceParse {
+        refs: Ok(refs),
+        results,
+    }
+}
+
+/// Adds what the documents of a source tell about the stream to its context, in order.
+pub fn absorb(parse: SourceParse, namespace: Option<&str>, ctx: &mut StreamContext) -> Scanned {
+    let mut scanned = Scanned {
+        refs: Vec::new(),
+        candidates: Vec::new(),
+        parsed: Vec::new(),
+        configs: Vec::new(),
+        errors: Vec::new(),
+    };
+    let refs = match parse.refs {
+        Ok(r) => r,
+        Err(e) => {
+            scanned.errors.push(e);
+            return scanned;
+        }
+    };
+    for (d, r) in refs.iter().zip(parse.results) {
         match r {
             Err(e) => scanned.errors.push(e),
             Ok((config, candidate, p, value)) => {
@@ -305,6 +325,18 @@ pub fn scan_source(
     }
     scanned.refs = refs;
     scanned
+}
+
+/// [`parse_source`] then [`absorb`].
+pub fn scan_source(
+    src: &Source,
+    si: usize,
+    limits: &Limits,
+    keep_parsed: bool,
+    namespace: Option<&str>,
+    ctx: &mut StreamContext,
+) -> Scanned {
+    absorb(parse_source(src, si, limits, keep_parsed), namespace, ctx)
 }
 
 /// The one config: from -c, or the one KubeOpenCodeConfig of the stream (`found`: where each
@@ -543,9 +575,16 @@ pub fn render_source(
             })
             .collect()
     } else {
-        refs.iter()
-            .map(|d| {
-                let p = parsed.get_mut(&d.index)?;
+        let mut slots: Vec<Option<&mut Parsed>> = (0..refs.len()).map(|_| None).collect();
+        for (di, p) in parsed.drain() {
+            if let Some(slot) = slots.get_mut(di) {
+                *slot = Some(p);
+            }
+        }
+        refs.par_iter()
+            .zip(slots.par_iter_mut())
+            .map(|(d, slot)| {
+                let p = slot.as_deref_mut()?;
                 Some(doc_result(processor, src, d, p))
             })
             .collect()

@@ -23,6 +23,7 @@ use crate::input::{Origin, Source};
 use crate::pipeline::{self, Processor};
 use crate::window::{Spill, Tee, Windows};
 use crate::yaml::stream;
+use crate::yaml::tree::Limits;
 
 /// The window size: [`WINDOW_BYTES`](crate::window::WINDOW_BYTES), or the
 /// `KUBEOPENCODE_INJECT_WINDOW_BYTES` environment variable (for tests and tuning). An input that
@@ -182,6 +183,9 @@ fn first_pass(
     };
     let mut kept_bytes = 0usize;
     let window = window_bytes();
+    // Windows of several inputs (many small files) are parsed together, on every core.
+    let mut batch: Vec<(usize, Source, bool)> = Vec::new();
+    let mut batch_bytes = 0usize;
     for (si, origin) in origins.iter().enumerate() {
         let name = name_of(origin);
         let mut hasher = std::hash::DefaultHasher::new();
@@ -225,28 +229,11 @@ fn first_pass(
                 fp.kept = None;
             }
             kept_bytes += src.text.len();
-            let mut scanned = app::scan_source(
-                &src,
-                si,
-                &limits,
-                keep,
-                input.namespace.as_deref(),
-                &mut fp.ctx,
-            );
-            fp.errors.append(&mut scanned.errors);
-            if fp.candidates.len() <= si {
-                fp.candidates.resize_with(si + 1, DocSet::default);
-            }
-            for &di in &scanned.candidates {
-                fp.candidates[si].insert(scanned.refs[di].number);
-            }
-            for (di, p) in std::mem::take(&mut scanned.configs) {
-                let d = &scanned.refs[di];
-                let place = format!("{} (document {})", src.name, d.number);
-                fp.configs.push((place, pipeline::config_from(&src, d, &p)));
-            }
-            if let Some(kept) = &mut fp.kept {
-                kept.push((si, src, scanned));
+            batch_bytes += src.text.len();
+            batch.push((si, src, keep));
+            if batch_bytes >= window {
+                fp.absorb_batch(&mut batch, &limits, input.namespace.as_deref());
+                batch_bytes = 0;
             }
         }
         fp.inputs.push(InputSeen {
@@ -255,7 +242,43 @@ fn first_pass(
             hash: hasher.finish(),
         });
     }
+    fp.absorb_batch(&mut batch, &limits, input.namespace.as_deref());
     Ok(fp)
+}
+
+impl FirstPass {
+    /// Parses a batch of windows in parallel, then learns from them in order.
+    fn absorb_batch(
+        &mut self,
+        batch: &mut Vec<(usize, Source, bool)>,
+        limits: &Limits,
+        namespace: Option<&str>,
+    ) {
+        use rayon::prelude::*;
+        let parsed: Vec<app::SourceParse> = batch
+            .par_iter()
+            .map(|(si, src, keep)| app::parse_source(src, *si, limits, *keep))
+            .collect();
+        for ((si, src, _), parse) in batch.drain(..).zip(parsed) {
+            let mut scanned = app::absorb(parse, namespace, &mut self.ctx);
+            self.errors.append(&mut scanned.errors);
+            if self.candidates.len() <= si {
+                self.candidates.resize_with(si + 1, DocSet::default);
+            }
+            for &di in &scanned.candidates {
+                self.candidates[si].insert(scanned.refs[di].number);
+            }
+            for (di, p) in std::mem::take(&mut scanned.configs) {
+                let d = &scanned.refs[di];
+                let place = format!("{} (document {})", src.name, d.number);
+                self.configs
+                    .push((place, pipeline::config_from(&src, d, &p)));
+            }
+            if let Some(kept) = &mut self.kept {
+                kept.push((si, src, scanned));
+            }
+        }
+    }
 }
 
 /// What receives the rendered windows of the second pass, in input order.
@@ -376,34 +399,30 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
     }
     let count = inputs.len();
     let result = match kept {
-        Some(kept) => (|| {
-            let mut current = None;
-            for (si, src, mut scanned) in kept {
-                if current != Some(si) {
-                    if current.is_some() {
-                        out.end_input()?;
-                    }
-                    current = Some(si);
-                    out.start_input(si, count)?;
-                }
-                let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
-                let parsed: HashMap<usize, &mut pipeline::Parsed> =
-                    scanned.parsed.iter_mut().map(|(di, p)| (*di, p)).collect();
-                let mut r = app::render_source(
-                    &processor,
-                    &src,
-                    &scanned.refs,
-                    |di| candidates.contains(&di),
-                    parsed,
-                    input,
-                );
-                out.window(&src, &scanned.refs, &r)?;
-                messages.add(&mut r)?;
+        Some(mut kept) => (|| {
+            use rayon::prelude::*;
+            // Every window is in memory: render them all on every core, then output in order.
+            let rendered: Vec<app::SourceRendered> = kept
+                .par_iter_mut()
+                .map(|(_, src, scanned)| {
+                    let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
+                    let parsed: HashMap<usize, &mut pipeline::Parsed> =
+                        scanned.parsed.iter_mut().map(|(di, p)| (*di, p)).collect();
+                    app::render_source(
+                        &processor,
+                        src,
+                        &scanned.refs,
+                        |di| candidates.contains(&di),
+                        parsed,
+                        input,
+                    )
+                })
+                .collect();
+            let mut order = InOrder::new(count);
+            for ((si, src, scanned), mut r) in kept.into_iter().zip(rendered) {
+                order.window(out, &mut messages, si, &src, &scanned.refs, &mut r)?;
             }
-            if current.is_some() {
-                out.end_input()?;
-            }
-            Ok(())
+            order.finish(out)
         })(),
         None => second_pass(
             &processor,
@@ -470,7 +489,8 @@ pub fn run(args: &InjectArgs) -> ExitCode {
     ExitCode::from(app::EXIT_OK)
 }
 
-/// Reads every input again, a window at a time, and renders it.
+/// Reads every input again, a window at a time, and renders it. Windows of several inputs are
+/// rendered together, on every core; the output keeps the input order.
 fn second_pass(
     processor: &Processor,
     input: &InputArgs,
@@ -480,33 +500,48 @@ fn second_pass(
     out: &mut dyn Output,
     messages: &mut Messages,
 ) -> Result<(), Diagnostic> {
+    let window = window_bytes();
+    let mut batch: Vec<(usize, Source, Vec<pipeline::DocRef>)> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut order = InOrder::new(inputs.len());
+    let mut flush = |batch: &mut Vec<(usize, Source, Vec<pipeline::DocRef>)>| {
+        use rayon::prelude::*;
+        let rendered: Vec<app::SourceRendered> = batch
+            .par_iter()
+            .map(|(si, src, refs)| {
+                app::render_source(
+                    processor,
+                    src,
+                    refs,
+                    |di| {
+                        candidates
+                            .get(*si)
+                            .is_some_and(|c| c.contains(src.first_doc + di + 1))
+                    },
+                    HashMap::new(),
+                    input,
+                )
+            })
+            .collect();
+        for ((si, src, refs), mut r) in batch.drain(..).zip(rendered) {
+            order.window(out, messages, si, &src, &refs, &mut r)?;
+        }
+        Ok::<(), Diagnostic>(())
+    };
     for (si, seen) in inputs.iter().enumerate() {
-        out.start_input(si, inputs.len())?;
         let reader = open(&seen.origin, &seen.name, stdin_copy, false)?;
-        let mut windows = Windows::with_target(
-            reader,
-            seen.origin.clone(),
-            seen.name.clone(),
-            window_bytes(),
-        );
+        let mut windows =
+            Windows::with_target(reader, seen.origin.clone(), seen.name.clone(), window);
         let mut hasher = std::hash::DefaultHasher::new();
         while let Some(src) = windows.next_window()? {
             hasher.write(src.text.as_bytes());
             let refs = pipeline::split(&src, si)?;
-            let mut r = app::render_source(
-                processor,
-                &src,
-                &refs,
-                |di| {
-                    candidates
-                        .get(si)
-                        .is_some_and(|c| c.contains(src.first_doc + di + 1))
-                },
-                HashMap::new(),
-                input,
-            );
-            out.window(&src, &refs, &r)?;
-            messages.add(&mut r)?;
+            batch_bytes += src.text.len();
+            batch.push((si, src, refs));
+            if batch_bytes >= window {
+                flush(&mut batch)?;
+                batch_bytes = 0;
+            }
         }
         if hasher.finish() != seen.hash {
             return Err(Diagnostic::error(
@@ -518,9 +553,51 @@ fn second_pass(
             )
             .with_help("run again once the file is no longer being written"));
         }
-        out.end_input()?;
     }
-    Ok(())
+    flush(&mut batch)?;
+    order.finish(out)
+}
+
+/// Hands rendered windows to an [`Output`] with the input boundaries between them.
+struct InOrder {
+    current: Option<usize>,
+    count: usize,
+}
+
+impl InOrder {
+    fn new(count: usize) -> Self {
+        InOrder {
+            current: None,
+            count,
+        }
+    }
+
+    fn window(
+        &mut self,
+        out: &mut dyn Output,
+        messages: &mut Messages,
+        si: usize,
+        src: &Source,
+        refs: &[pipeline::DocRef],
+        r: &mut app::SourceRendered,
+    ) -> Result<(), Diagnostic> {
+        if self.current != Some(si) {
+            if self.current.is_some() {
+                out.end_input()?;
+            }
+            self.current = Some(si);
+            out.start_input(si, self.count)?;
+        }
+        out.window(src, refs, r)?;
+        messages.add(r)
+    }
+
+    fn finish(self, out: &mut dyn Output) -> Result<(), Diagnostic> {
+        match self.current {
+            Some(_) => out.end_input(),
+            None => Ok(()),
+        }
+    }
 }
 
 fn copy_to_stdout(out: &mut Spill) -> Result<(), Diagnostic> {
