@@ -217,8 +217,13 @@ enum Open {
     Map(Node, Option<Node>),
 }
 
-/// Parses one document (a chunk from [`super::stream::split_yaml`]).
+/// Parses one document (a chunk from [`super::stream::split_yaml`]): with the fast path
+/// ([`super::fast::parse`]) when the document is in the subset it reads, which gives the same
+/// tree, else with [`parse_full`].
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
+    if let Some(doc) = super::fast::parse(text, limits) {
+        return Ok(doc);
+    }
     parse_full(text, limits)
 }
 
