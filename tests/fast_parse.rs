@@ -10,7 +10,8 @@
 //! - random YAML-shaped documents (proptest) written in the styles the fast path reads and in a
 //!   few it does not.
 //!
-//! `FAST_PARSE_MUTATIONS=N` changes the number of mutations per document (default 40).
+//! `FAST_PARSE_MUTATIONS=N` changes the number of mutations per document (default 100), and
+//! `FAST_PARSE_CASES=N` the number of generated documents (default 3000).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -158,6 +159,14 @@ fn corpus() -> Vec<(String, String)> {
     docs
 }
 
+/// The same document with CRLF line ends, and without its final line break.
+fn variants(text: &str) -> [String; 2] {
+    [
+        text.replace("\r\n", "\n").replace('\n', "\r\n"),
+        text.strip_suffix('\n').unwrap_or(text).to_string(),
+    ]
+}
+
 fn corpus_documents_with_fallbacks() -> (Vec<(String, String)>, Vec<String>) {
     let docs = corpus();
     let mut failures = Vec::new();
@@ -167,6 +176,11 @@ fn corpus_documents_with_fallbacks() -> (Vec<(String, String)>, Vec<String>) {
             Ok(true) => {}
             Ok(false) => fallbacks.push(name.clone()),
             Err(e) => failures.push(format!("{name}: {e}")),
+        }
+        for v in variants(text) {
+            if let Err(e) = check(&v) {
+                failures.push(format!("{name} (variant): {e}"));
+            }
         }
     }
     assert!(
@@ -205,10 +219,14 @@ fn fast_path_agrees_with_the_full_parser_on_testdata() {
 }
 
 /// The documents the fast path is for must take it: the benchmark sample (made by
-/// `scripts/gen_stream.py 60`) and the inputs of the conformance cases.
+/// `scripts/gen_stream.py 60`), the inputs of the conformance cases, and the catalogue of shapes
+/// it reads (`testdata/fastpath/shapes.yaml`), also with CRLF line ends.
 #[test]
 fn realistic_documents_take_the_fast_path() {
-    let mut inputs = vec![root().join("testdata/bench/sample.yaml")];
+    let mut inputs = vec![
+        root().join("testdata/bench/sample.yaml"),
+        root().join("testdata/fastpath/shapes.yaml"),
+    ];
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/conformance/cases"))
         .unwrap()
         .map(|e| e.unwrap().path().join("input.yaml"))
@@ -223,20 +241,23 @@ fn realistic_documents_take_the_fast_path() {
         let text = std::fs::read_to_string(f).unwrap();
         for (i, chunk) in split_yaml(&text).into_iter().enumerate() {
             let doc = &text[chunk.range];
-            n += 1;
-            match check(doc) {
-                Ok(true) => {}
-                Ok(false) => fell_back.push(format!(
-                    "{} document {} (line {}):\n{doc}",
-                    f.display(),
-                    i + 1,
-                    chunk.line
-                )),
-                Err(e) => panic!("{}: {e}", f.display()),
+            let crlf = doc.replace('\n', "\r\n");
+            for (doc, how) in [(doc, ""), (&crlf[..], " (CRLF)")] {
+                n += 1;
+                match check(doc) {
+                    Ok(true) => {}
+                    Ok(false) => fell_back.push(format!(
+                        "{} document {} (line {}){how}:\n{doc}",
+                        f.display(),
+                        i + 1,
+                        chunk.line
+                    )),
+                    Err(e) => panic!("{}: {e}", f.display()),
+                }
             }
         }
     }
-    assert!(n >= 60, "only {n} documents");
+    assert!(n >= 120, "only {n} documents");
     assert!(
         fell_back.is_empty(),
         "{} of {n} documents fell back to the full parser:\n{}",
@@ -328,7 +349,7 @@ fn mutations_per_document() -> usize {
     std::env::var("FAST_PARSE_MUTATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(40)
+        .unwrap_or(100)
 }
 
 #[test]
@@ -343,8 +364,10 @@ fn mutated_documents_keep_the_contract() {
     let (mut total, mut accepted) = (0usize, 0usize);
     let mut failures = Vec::new();
     for (name, text) in &docs {
-        for _ in 0..per_doc {
-            let m = mutate(text, &mut rng);
+        let crlf = text.replace('\n', "\r\n");
+        for i in 0..per_doc {
+            let base = if i % 4 == 3 { &crlf } else { text };
+            let m = mutate(base, &mut rng);
             total += 1;
             match check(&m) {
                 Ok(true) => accepted += 1,
@@ -498,9 +521,9 @@ fn leaf() -> impl Strategy<Value = Y> {
         8 => prop::sample::select(SCALARS).prop_map(|s| Y::Scalar(s.to_string())),
         1 => Just(Y::Scalar(String::new())),
         2 => (
-            prop::sample::select(&["|", "|-", "|+", "|2", "|-1", "| # c"][..]),
+            prop::sample::select(&["|", "|-", "|+", "|2", "|-1", "| # c", ">", ">-", ">+2"][..]),
             prop::collection::vec(
-                prop::sample::select(&["line", "  more", "", "# not a comment", "  ", "x: y"][..]),
+                prop::sample::select(&["line", "  more", "", "# not a comment", "  ", "x: y", "next"][..]),
                 0..4
             )
         )
@@ -647,8 +670,12 @@ fn render(doc: &Y, l: &Layout, comments: &[(usize, u8)]) -> String {
 
 #[test]
 fn generated_documents_keep_the_contract() {
+    let cases: u32 = std::env::var("FAST_PARSE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
     let mut runner = TestRunner::new(PtConfig {
-        cases: 600,
+        cases,
         failure_persistence: None,
         ..PtConfig::default()
     });
@@ -673,11 +700,11 @@ fn generated_documents_keep_the_contract() {
         })
         .unwrap();
     eprintln!(
-        "600 generated documents, {} took the fast path",
+        "{cases} generated documents, {} took the fast path",
         accepted.get()
     );
     assert!(
-        accepted.get() > 60,
+        accepted.get() > cases as usize / 10,
         "the fast path took only {}",
         accepted.get()
     );

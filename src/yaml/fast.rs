@@ -9,19 +9,20 @@
 //! and on many mutations of them.
 //!
 //! The subset:
-//! - an optional first line `---` (alone or followed by a comment), blank lines, comment lines and
-//!   comments after values;
+//! - an optional first line `---` (alone or followed by a comment), an optional `...` line
+//!   followed by nothing but comments, blank lines, comment lines and comments after values;
 //! - block mappings with single-line plain or quoted keys, block sequences (indented or not under
 //!   their key), compact forms (`- key: value`, `- - x`);
 //! - plain scalars (continued on more indented lines), single-line quoted scalars (with YAML's
 //!   double-quote escapes), empty values;
-//! - literal block scalars (`|`, with chomping and indentation indicators);
-//! - single-line flow sequences and mappings of scalars (`["sh", "-c"]`, `{memory: 4Gi}`, `[]`);
+//! - literal and folded block scalars (`|`, `>`, with chomping and indentation indicators);
+//! - flow sequences and mappings on one line (`["sh", "-c"]`, `{memory: 4Gi}`, `[{port: 80}]`);
 //! - LF or CRLF line ends, any UTF-8 text except a BOM, control characters and tabs.
 //!
-//! Not in it (so `None`): anchors, aliases, tags, directives, `...`, `?` keys, folded scalars,
-//! multi-line quoted scalars, nested or multi-line flow collections, duplicate keys,
-//! nesting deeper than `limits.max_depth` (or [`MAX_DEPTH`]), tabs.
+//! Not in it (so `None`): anchors, aliases, tags, directives, `?` keys, multi-line quoted
+//! scalars, multi-line flow collections, flow collections as keys, implicit pairs in flow
+//! sequences (`[a: b]`), trailing commas, duplicate keys, nesting deeper than
+//! `limits.max_depth` (or [`MAX_DEPTH`]), tabs, an empty document ending with `...`.
 //!
 //! Recursion is bounded by the nesting depth ([`MAX_DEPTH`] at most), every loop consumes input,
 //! and no work is quadratic in a line's length, so hostile input returns quickly.
@@ -52,6 +53,7 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Document> {
         ln: 0,
         line: 1,
         ind: 0,
+        limit: text.len(),
         col_cache: (usize::MAX, 0, 0),
     };
     p.document()
@@ -125,6 +127,8 @@ struct Fast<'a> {
     line: usize,
     /// Leading spaces of the current line.
     ind: usize,
+    /// Where the document ends: the end of the text, or the start of a `...` line.
+    limit: usize,
     /// For non-ASCII text: (line start, offset, characters from line start to offset).
     col_cache: (usize, usize, usize),
 }
@@ -260,7 +264,7 @@ impl<'a> Fast<'a> {
     }
 
     fn eof(&self) -> bool {
-        self.ls >= self.b.len()
+        self.ls >= self.limit
     }
 
     /// Skips blank lines and comment lines. Fails on a document marker line.
@@ -271,12 +275,41 @@ impl<'a> Fast<'a> {
                 self.advance();
                 continue;
             }
-            if self.ind == 0 && (self.b[i..].starts_with(b"---") || self.b[i..].starts_with(b"..."))
-            {
+            if self.ind == 0 && self.b[i..].starts_with(b"...") {
+                return self.end_marker();
+            }
+            if self.ind == 0 && self.b[i..].starts_with(b"---") {
                 return None;
             }
             break;
         }
+        Some(())
+    }
+
+    /// At a line starting with `...`: a document end marker, followed by nothing but blank lines
+    /// and comments, ends the document (the text is cut there).
+    fn end_marker(&mut self) -> Option<()> {
+        let b = self.b;
+        let i = skip_spaces(b, self.ls + 3, self.le);
+        if i < self.le && (b[i] != b'#' || i == self.ls + 3) {
+            return None;
+        }
+        let cut = self.ls;
+        let line = self.line;
+        self.advance();
+        while !self.eof() {
+            let i = self.ls + self.ind;
+            if i != self.le && b[i] != b'#' {
+                return None;
+            }
+            self.advance();
+        }
+        self.ls = cut;
+        self.le = cut;
+        self.ln = cut;
+        self.ind = 0;
+        self.line = line;
+        self.limit = cut;
         Some(())
     }
 
@@ -326,6 +359,10 @@ impl<'a> Fast<'a> {
         if self.eof() {
             if !explicit {
                 return Some(Document { root: None });
+            }
+            if self.limit < b.len() {
+                // `---` then `...`: the empty scalar is located at the `...`.
+                return None;
             }
             // An explicit document without content is an empty scalar at the end of the text
             // (on a line of its own when the text does not end with a line break).
@@ -536,7 +573,7 @@ impl<'a> Fast<'a> {
                     self.inline_value(q, col, depth + 1)
                 }
             }
-            b'|' | b'[' | b'{' => self.inline_value(q, col, depth + 1),
+            b'|' | b'>' | b'[' | b'{' => self.inline_value(q, col, depth + 1),
             _ => {
                 if !plain_start(b, q, le, false) {
                     return None;
@@ -557,9 +594,13 @@ impl<'a> Fast<'a> {
         let b = self.b;
         let le = self.le;
         let node = match b[q] {
-            b'|' => self.block_scalar(q, parent)?,
+            b'|' | b'>' => self.block_scalar(q, parent)?,
             b'[' | b'{' => {
-                let node = self.flow(q, depth)?;
+                let (node, r) = self.flow(q, depth)?;
+                // Nothing but a comment may follow on the line.
+                if r < le && (b[r] != b'#' || b[r - 1] != b' ') {
+                    return None;
+                }
                 self.advance();
                 node
             }
@@ -712,12 +753,13 @@ impl<'a> Fast<'a> {
         }
     }
 
-    /// A literal block scalar whose `|` is at `h` on the current line; `parent` is the
+    /// A block scalar whose `|` or `>` is at `h` on the current line; `parent` is the
     /// indentation of the enclosing block collection. Leaves the current line at the first line
     /// after the scalar (not skipping blank lines or comments).
     fn block_scalar(&mut self, h: usize, parent: usize) -> Option<Node> {
         let b = self.b;
         let le = self.le;
+        let literal = b[h] == b'|';
         let mut i = h + 1;
         let mut chomp = Chomp::Clip;
         let mut inc = 0usize;
@@ -785,6 +827,8 @@ impl<'a> Fast<'a> {
         }
         let mut first = true;
         let mut empties = 0usize;
+        // Whether the previous content line was more indented (starts with a space).
+        let mut leading_blank = false;
         while !self.eof() {
             if self.ls + self.ind == self.le {
                 if self.ind <= indent {
@@ -798,7 +842,14 @@ impl<'a> Fast<'a> {
             } else if self.ind < indent {
                 break;
             }
-            if !first {
+            let trailing_blank = b[self.ls + indent] == b' ';
+            if !literal && !first && !leading_blank && !trailing_blank {
+                // Folding: a line break between two lines becomes a space, unless empty lines
+                // are in between.
+                if empties == 0 {
+                    value.push(' ');
+                }
+            } else if !first {
                 value.push('\n');
             }
             for _ in 0..empties {
@@ -806,6 +857,7 @@ impl<'a> Fast<'a> {
             }
             empties = 0;
             first = false;
+            leading_blank = trailing_blank;
             value.push_str(&self.text[self.ls + indent..self.le]);
             self.advance();
         }
@@ -819,7 +871,9 @@ impl<'a> Fast<'a> {
                 }
             }
         }
-        let end = if self.eof() { b.len() } else { self.ls };
+        // At the end of the text (or at a `...` line) as after any other line: the start of the
+        // line where the scalar stopped.
+        let end = self.ls;
         Some(scalar(
             Pos {
                 start,
@@ -828,7 +882,11 @@ impl<'a> Fast<'a> {
                 col: pos_col,
             },
             value,
-            Style::Literal,
+            if literal {
+                Style::Literal
+            } else {
+                Style::Folded
+            },
         ))
     }
 
@@ -851,9 +909,20 @@ impl<'a> Fast<'a> {
         Some((scalar(self.pos(i, end), value, Style::Plain), end))
     }
 
-    /// A single-line flow sequence or mapping of scalars at `q`, followed by nothing or a
-    /// comment on its line.
-    fn flow(&mut self, q: usize, depth: usize) -> Option<Node> {
+    /// A flow collection or a scalar in a flow collection at `i`: the node and the offset after
+    /// it.
+    fn flow_node(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
+        if i < self.le && (self.b[i] == b'[' || self.b[i] == b'{') {
+            self.flow(i, depth)
+        } else {
+            self.flow_scalar(i)
+        }
+    }
+
+    /// A flow sequence or mapping at `q` that ends on the current line, with `depth` collections
+    /// around it. Returns the node and the offset after its closing bracket and the spaces after
+    /// that (the collection's span covers those spaces, and a comment that follows).
+    fn flow(&mut self, q: usize, depth: usize) -> Option<(Node, usize)> {
         if depth >= self.max_depth {
             return None;
         }
@@ -861,6 +930,7 @@ impl<'a> Fast<'a> {
         let le = self.le;
         let is_seq = b[q] == b'[';
         let close = if is_seq { b']' } else { b'}' };
+        let mut pos = self.pos(q, q);
         let mut items = Vec::new();
         let mut entries = Vec::new();
         let mut i = skip_spaces(b, q + 1, le);
@@ -868,17 +938,19 @@ impl<'a> Fast<'a> {
             // empty
         } else {
             loop {
-                let (node, next) = self.flow_scalar(i)?;
-                i = skip_spaces(b, next, le);
                 if is_seq {
+                    let (node, next) = self.flow_node(i, depth + 1)?;
                     items.push(node);
+                    i = skip_spaces(b, next, le);
                 } else {
+                    let (key, next) = self.flow_scalar(i)?;
+                    i = skip_spaces(b, next, le);
                     if i + 1 >= le || b[i] != b':' || b[i + 1] != b' ' {
                         return None;
                     }
-                    let (value, next) = self.flow_scalar(skip_spaces(b, i + 1, le))?;
+                    let (value, next) = self.flow_node(skip_spaces(b, i + 1, le), depth + 1)?;
                     i = skip_spaces(b, next, le);
-                    entries.push((node, value));
+                    entries.push((key, value));
                 }
                 if i >= le {
                     return None;
@@ -896,13 +968,12 @@ impl<'a> Fast<'a> {
                 }
             }
         }
-        // The collection's end includes the spaces and a comment after the closing bracket.
-        let after = i + 1;
-        let r = skip_spaces(b, after, le);
-        if r < le && (b[r] != b'#' || r == after) {
-            return None;
-        }
-        let pos = self.pos(q, le);
+        let r = skip_spaces(b, i + 1, le);
+        pos.end = if r < le && b[r] == b'#' && r > i + 1 {
+            le
+        } else {
+            r
+        };
         let kind = if is_seq {
             Kind::Seq { items, flow: true }
         } else {
@@ -914,11 +985,14 @@ impl<'a> Fast<'a> {
                 flow: true,
             }
         };
-        Some(Node {
-            pos,
-            anchor: 0,
-            kind,
-        })
+        Some((
+            Node {
+                pos,
+                anchor: 0,
+                kind,
+            },
+            r,
+        ))
     }
 }
 
@@ -959,8 +1033,42 @@ mod tests {
             "--- # c\n",
             "# only a comment\n",
             "",
+            "a: >\n  x\n  y\n\n  z\n   w\n  v\n\n\n",
+            "- >-\n  a\n   b\n\n  c\n",
+            "- [a, [b] , {c: d} ]  \n- {a: [b]}",
+            "a: |\n  x\n\n...\n# c\n",
+            "a:\n...\n",
+            "a: this\n  goes on\n\n  and on # c\nb: 1\n",
+            "k:\n  a: |2\n     x\n  b: |-1\n   y\n",
         ] {
             same(text);
+        }
+    }
+
+    #[test]
+    fn falls_back_outside_the_subset() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "? a\n: b\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "a:\tb\n",
+            "a: 1\na: 2\n",
+            "---\n...\n",
+            "a: \"x\n  y\"\n",
+            "a: [x,]\n",
+            "a: [x,\n  y]\n",
+            "a: b\n  c: d\n",
+            "a:\n    b: 1\n  c: 2\n",
+            "a: b # c\n  d\n",
+            "a: |\n  x\n  ",
+            "a: 1\n---\nb: 2\n",
+            "a: 1\rb: 2\n",
+            "a: \u{feff}\n",
+            "[a, b]\n",
+            "plain\n",
+        ] {
+            assert!(parse(text, &Limits::default()).is_none(), "took {text:?}");
         }
     }
 
