@@ -1,5 +1,6 @@
 //! YAML reading and writing.
 pub mod emit;
+pub mod fast;
 pub mod scalar;
 pub mod stream;
 pub mod tree;

@@ -148,7 +148,7 @@ impl std::fmt::Display for YamlError {
 impl std::error::Error for YamlError {}
 
 /// A parsed document: its tree (None for an empty document) and the anchors it defines.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub root: Option<Node>,
 }
@@ -217,8 +217,18 @@ enum Open {
     Map(Node, Option<Node>),
 }
 
-/// Parses one document (a chunk from [`super::stream::split_yaml`]).
+/// Parses one document (a chunk from [`super::stream::split_yaml`]): with the fast path
+/// ([`super::fast::parse`]) when the document is in the subset it reads, which gives the same
+/// tree, else with [`parse_full`].
 pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
+    if let Some(doc) = super::fast::parse(text, limits) {
+        return Ok(doc);
+    }
+    parse_full(text, limits)
+}
+
+/// Parses one document with saphyr-parser: any YAML, and the errors with their locations.
+pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
     let offsets = Offsets::new(text);
     let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Node> = None;
