@@ -156,17 +156,52 @@ fn plain_start(b: &[u8], i: usize, le: usize, flow: bool) -> bool {
 /// end of its text (trailing spaces excluded) and how it ends.
 fn scan_plain_block(b: &[u8], i: usize, le: usize) -> (usize, Stop) {
     let mut j = i;
-    let mut last = i;
-    while j < le {
-        match b[j] {
-            b' ' => {}
-            b'#' if b[j - 1] == b' ' => return (last, Stop::Comment),
-            b':' if j + 1 == le || b[j + 1] == b' ' => return (last, Stop::Colon(j)),
-            _ => last = j + 1,
+    loop {
+        j = find2(b, j, le, b':', b'#');
+        if j >= le {
+            return (trim_spaces_end(b, i, le), Stop::Eol);
+        }
+        if b[j] == b':' {
+            if j + 1 == le || b[j + 1] == b' ' {
+                return (trim_spaces_end(b, i, j), Stop::Colon(j));
+            }
+        } else if j > i && b[j - 1] == b' ' {
+            return (trim_spaces_end(b, i, j), Stop::Comment);
         }
         j += 1;
     }
-    (last, Stop::Eol)
+}
+
+/// The end of `b[i..j]` without its trailing spaces.
+fn trim_spaces_end(b: &[u8], i: usize, mut j: usize) -> usize {
+    while j > i && b[j - 1] == b' ' {
+        j -= 1;
+    }
+    j
+}
+
+/// The first offset in `i..end` holding `x` or `y`, or `end`.
+fn find2(b: &[u8], mut i: usize, end: usize, x: u8, y: u8) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (px, py) = (ONES * u64::from(x), ONES * u64::from(y));
+    while i + 8 <= end {
+        let Some(chunk) = b.get(i..i + 8) else {
+            break;
+        };
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let (a, c) = (w ^ px, w ^ py);
+        // A zero byte in `a` or `c`; the lowest flagged byte is exact.
+        let z = ((a.wrapping_sub(ONES) & !a) | (c.wrapping_sub(ONES) & !c)) & HIGH;
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < end && b[i] != x && b[i] != y {
+        i += 1;
+    }
+    i
 }
 
 /// Scans a plain scalar in a single-line flow collection: returns the end of its text, or None
@@ -703,6 +738,7 @@ impl<'a> Fast<'a> {
         let mut run = i;
         if b[q] == b'\'' {
             loop {
+                i = find2(b, i, le, b'\'', b'\'');
                 if i >= le {
                     return None;
                 }
@@ -720,6 +756,7 @@ impl<'a> Fast<'a> {
             }
         }
         loop {
+            i = find2(b, i, le, b'"', b'\\');
             if i >= le {
                 return None;
             }
