@@ -64,13 +64,14 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Document> {
     Some(doc)
 }
 
-/// True when a byte of `w` is below 0x20 or at least 0x7f (bytes after such a byte may be
-/// flagged too: a hint to look at the bytes one by one).
-fn has_special_byte(w: u64) -> bool {
+/// Flags (high bit of the byte) the bytes of `w` (little-endian) below 0x20 or at least 0x7f.
+/// Bytes after such a byte may be flagged too, but the lowest flagged byte is always one: borrows
+/// and carries only run upwards, out of flagged bytes.
+fn special_bytes(w: u64) -> u64 {
     const SPACES: u64 = 0x2020_2020_2020_2020;
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    ((w.wrapping_sub(SPACES) & !w) | w | w.wrapping_add(ONES)) & HIGH != 0
+    ((w.wrapping_sub(SPACES) & !w) | w | w.wrapping_add(ONES)) & HIGH
 }
 
 /// Whether a non-ASCII character starting at `i` is one the fast path refuses: U+FEFF (a BOM
@@ -278,7 +279,9 @@ impl<'a> Fast<'a> {
             // Eight printable ASCII characters at a time.
             while let Some(chunk) = b.get(i..i + 8) {
                 let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                if has_special_byte(w) {
+                let special = special_bytes(w);
+                if special != 0 {
+                    i += (special.trailing_zeros() / 8) as usize;
                     break;
                 }
                 i += 8;
