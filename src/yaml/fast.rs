@@ -1136,9 +1136,46 @@ mod tests {
         assert!(quick(&text).is_none());
         let text = format!("{}x{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(quick(&text).is_none());
+        let text = format!("a: {}x{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(quick(&text).is_none());
+        let text = format!("a: {}\n", "{a: ".repeat(10_000));
+        assert!(quick(&text).is_none());
         // Just under the limit is accepted.
         let text = "- ".repeat(MAX_DEPTH - 1) + "x\n";
         assert!(quick(&text).is_some());
+    }
+
+    #[test]
+    fn the_deepest_accepted_document_fits_a_small_stack() {
+        // Mappings and sequences on their own lines, then compact forms, then flow collections:
+        // every kind of recursion, MAX_DEPTH - 1 collections deep.
+        let mut text = String::new();
+        let mut depth = 0;
+        let mut col = 0;
+        while depth < MAX_DEPTH - 11 {
+            text.push_str(&" ".repeat(col));
+            text.push_str(if depth % 2 == 0 { "a:\n" } else { "- \n" });
+            col += 2;
+            depth += 1;
+        }
+        text.push_str(&" ".repeat(col));
+        text.push_str(&"- ".repeat(5));
+        text.push_str("k: ");
+        text.push_str(&"[".repeat(4));
+        text.push('x');
+        text.push_str(&"]".repeat(4));
+        text.push('\n');
+        let limits = Limits {
+            max_depth: usize::MAX,
+            ..Limits::default()
+        };
+        let accepted = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || parse(&text, &limits).is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(accepted);
     }
 
     #[test]
