@@ -1,5 +1,7 @@
 //! The engine and the renderer alone (no process start, no I/O): plan and splice one Deployment,
-//! a Task Pod, and a 1,000-document stream.
+//! a Task Pod, and a 1,000-document stream; and the YAML parser alone, the full parser
+//! (saphyr-parser, `tree::parse_full`) against `tree::parse` (which takes the fast path,
+//! `yaml::fast`, when it can).
 
 use std::hint::black_box;
 
@@ -8,7 +10,7 @@ use kubeopencode_inject::config;
 use kubeopencode_inject::engine::{self, Options, StreamContext};
 use kubeopencode_inject::render;
 use kubeopencode_inject::yaml::stream::split_yaml;
-use kubeopencode_inject::yaml::tree::{Limits, parse_value};
+use kubeopencode_inject::yaml::tree::{self, Limits, parse_value};
 
 const CONFIG: &str = r#"{"apiVersion":"kubeopencode.io/v1alpha1","kind":"KubeOpenCodeConfig",
   "metadata":{"name":"cluster"},"spec":{"observability":{"openTelemetry":{"enabled":true,
@@ -17,6 +19,9 @@ const CONFIG: &str = r#"{"apiVersion":"kubeopencode.io/v1alpha1","kind":"KubeOpe
 
 const DEPLOYMENT: &str =
     include_str!("../testdata/conformance/cases/deploy-git-sync-sidecar/input.yaml");
+
+/// `scripts/gen_stream.py 60`: the benchmark's mix of resources.
+const SAMPLE: &str = include_str!("../testdata/bench/sample.yaml");
 
 fn stream(n: usize) -> String {
     let mut s = String::new();
@@ -73,5 +78,46 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+fn parser(c: &mut Criterion) {
+    let limits = Limits::default();
+    let mut g = c.benchmark_group("parser-deployment");
+    g.throughput(Throughput::Bytes(DEPLOYMENT.len() as u64));
+    g.bench_function("full", |b| {
+        b.iter(|| tree::parse_full(black_box(DEPLOYMENT), &limits).unwrap())
+    });
+    g.bench_function("fast", |b| {
+        b.iter(|| tree::parse(black_box(DEPLOYMENT), &limits).unwrap())
+    });
+    g.finish();
+
+    for (name, text) in [
+        ("parser-stream-1000", stream(1000)),
+        ("parser-sample", SAMPLE.to_string()),
+    ] {
+        let docs: Vec<&str> = split_yaml(&text)
+            .into_iter()
+            .map(|c| &text[c.range])
+            .collect();
+        let mut g = c.benchmark_group(name);
+        g.sample_size(20);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function("full", |b| {
+            b.iter(|| {
+                for d in &docs {
+                    black_box(tree::parse_full(black_box(d), &limits).unwrap());
+                }
+            })
+        });
+        g.bench_function("fast", |b| {
+            b.iter(|| {
+                for d in &docs {
+                    black_box(tree::parse(black_box(d), &limits).unwrap());
+                }
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench, parser);
 criterion_main!(benches);

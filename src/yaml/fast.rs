@@ -42,11 +42,11 @@ const MAX_KEY_BYTES: usize = 1000;
 /// Parses the block-style subset of YAML that Kubernetes manifests use, or returns None when the
 /// text has anything outside it (the caller then uses the full parser).
 pub fn parse(text: &str, limits: &Limits) -> Option<Document> {
-    let ascii = prescan(text.as_bytes())?;
     let mut p = Fast {
         text,
         b: text.as_bytes(),
-        ascii,
+        ascii: true,
+        refused: false,
         max_depth: limits.max_depth.min(MAX_DEPTH),
         ls: 0,
         le: 0,
@@ -56,46 +56,35 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Document> {
         limit: text.len(),
         col_cache: (usize::MAX, 0, 0),
     };
-    p.document()
+    let doc = p.document()?;
+    // Every line was read on the way to the end of the document.
+    if p.refused {
+        return None;
+    }
+    Some(doc)
 }
 
-/// Checks the characters: no tab, no control character but LF and the CR of a CRLF, no BOM, no
-/// C1 control, no Unicode line or paragraph separator. Returns whether the text is ASCII.
-fn prescan(b: &[u8]) -> Option<bool> {
-    let mut ascii = true;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if (0x20..0x7f).contains(&c) {
-            i += 1;
-            continue;
-        }
-        match c {
-            b'\n' => {}
-            b'\r' => {
-                if b.get(i + 1) != Some(&b'\n') {
-                    return None;
-                }
-            }
-            0x80.. => {
-                ascii = false;
-                let next = b.get(i + 1).copied();
-                let next2 = b.get(i + 2).copied();
-                match (c, next, next2) {
-                    // U+FEFF (BOM)
-                    (0xEF, Some(0xBB), Some(0xBF)) => return None,
-                    // U+0080..U+009F (C1 controls, NEL)
-                    (0xC2, Some(0x80..=0x9F), _) => return None,
-                    // U+2028, U+2029
-                    (0xE2, Some(0x80), Some(0xA8 | 0xA9)) => return None,
-                    _ => {}
-                }
-            }
-            _ => return None,
-        }
-        i += 1;
-    }
-    Some(ascii)
+/// Flags (high bit of the byte) the bytes of `w` (little-endian) below 0x20 or at least 0x7f.
+/// Bytes after such a byte may be flagged too, but the lowest flagged byte is always one: borrows
+/// and carries only run upwards, out of flagged bytes.
+fn special_bytes(w: u64) -> u64 {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    ((w.wrapping_sub(SPACES) & !w) | w | w.wrapping_add(ONES)) & HIGH
+}
+
+/// Whether a non-ASCII character starting at `i` is one the fast path refuses: U+FEFF (a BOM
+/// inside the text), U+0080..U+009F (C1 controls, NEL), U+2028 and U+2029.
+fn refused_non_ascii(b: &[u8], i: usize) -> bool {
+    let next = b.get(i + 1).copied();
+    let next2 = b.get(i + 2).copied();
+    matches!(
+        (b[i], next, next2),
+        (0xEF, Some(0xBB), Some(0xBF))
+            | (0xC2, Some(0x80..=0x9F), _)
+            | (0xE2, Some(0x80), Some(0xA8 | 0xA9))
+    )
 }
 
 /// How a plain scalar in block context ends.
@@ -117,7 +106,11 @@ enum Chomp {
 struct Fast<'a> {
     text: &'a str,
     b: &'a [u8],
+    /// Whether the current line is ASCII.
     ascii: bool,
+    /// Set when a line read so far has a character the fast path refuses: a tab, a control
+    /// character other than LF or the CR of a CRLF, and those of [`refused_non_ascii`].
+    refused: bool,
     max_depth: usize,
     /// Current line: start, end of its content (before `\r\n` or `\n`), start of the next line.
     ls: usize,
@@ -164,17 +157,52 @@ fn plain_start(b: &[u8], i: usize, le: usize, flow: bool) -> bool {
 /// end of its text (trailing spaces excluded) and how it ends.
 fn scan_plain_block(b: &[u8], i: usize, le: usize) -> (usize, Stop) {
     let mut j = i;
-    let mut last = i;
-    while j < le {
-        match b[j] {
-            b' ' => {}
-            b'#' if b[j - 1] == b' ' => return (last, Stop::Comment),
-            b':' if j + 1 == le || b[j + 1] == b' ' => return (last, Stop::Colon(j)),
-            _ => last = j + 1,
+    loop {
+        j = find2(b, j, le, b':', b'#');
+        if j >= le {
+            return (trim_spaces_end(b, i, le), Stop::Eol);
+        }
+        if b[j] == b':' {
+            if j + 1 == le || b[j + 1] == b' ' {
+                return (trim_spaces_end(b, i, j), Stop::Colon(j));
+            }
+        } else if j > i && b[j - 1] == b' ' {
+            return (trim_spaces_end(b, i, j), Stop::Comment);
         }
         j += 1;
     }
-    (last, Stop::Eol)
+}
+
+/// The end of `b[i..j]` without its trailing spaces.
+fn trim_spaces_end(b: &[u8], i: usize, mut j: usize) -> usize {
+    while j > i && b[j - 1] == b' ' {
+        j -= 1;
+    }
+    j
+}
+
+/// The first offset in `i..end` holding `x` or `y`, or `end`.
+fn find2(b: &[u8], mut i: usize, end: usize, x: u8, y: u8) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (px, py) = (ONES * u64::from(x), ONES * u64::from(y));
+    while i + 8 <= end {
+        let Some(chunk) = b.get(i..i + 8) else {
+            break;
+        };
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let (a, c) = (w ^ px, w ^ py);
+        // A zero byte in `a` or `c`; the lowest flagged byte is exact.
+        let z = ((a.wrapping_sub(ONES) & !a) | (c.wrapping_sub(ONES) & !c)) & HIGH;
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < end && b[i] != x && b[i] != y {
+        i += 1;
+    }
+    i
 }
 
 /// Scans a plain scalar in a single-line flow collection: returns the end of its text, or None
@@ -241,21 +269,43 @@ fn has_duplicate_keys(entries: &[(Node, Node)]) -> bool {
 
 impl<'a> Fast<'a> {
     /// Makes the line starting at `start` the current line.
+    /// Makes the line starting at `start` the current line, and checks its characters.
     fn load(&mut self, start: usize) {
         let b = self.b;
         self.ls = start;
-        let nl = b[start..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(b.len(), |i| start + i);
-        self.ln = if nl < b.len() { nl + 1 } else { b.len() };
-        // The prescan guarantees every CR is followed by LF.
-        self.le = if nl > start && b[nl - 1] == b'\r' {
-            nl - 1
-        } else {
-            nl
+        self.ascii = true;
+        let mut i = start;
+        let (le, ln) = loop {
+            // Eight printable ASCII characters at a time.
+            while let Some(chunk) = b.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                let special = special_bytes(w);
+                if special != 0 {
+                    i += (special.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+            let Some(&c) = b.get(i) else {
+                break (b.len(), b.len());
+            };
+            match c {
+                0x20..=0x7e => {}
+                b'\n' => break (i, i + 1),
+                b'\r' if b.get(i + 1) == Some(&b'\n') => break (i, i + 2),
+                0x80.. => {
+                    self.ascii = false;
+                    if refused_non_ascii(b, i) {
+                        self.refused = true;
+                    }
+                }
+                _ => self.refused = true,
+            }
+            i += 1;
         };
-        self.ind = skip_spaces(b, start, self.le) - start;
+        self.le = le;
+        self.ln = ln;
+        self.ind = skip_spaces(b, start, le) - start;
     }
 
     fn advance(&mut self) {
@@ -691,6 +741,7 @@ impl<'a> Fast<'a> {
         let mut run = i;
         if b[q] == b'\'' {
             loop {
+                i = find2(b, i, le, b'\'', b'\'');
                 if i >= le {
                     return None;
                 }
@@ -708,6 +759,7 @@ impl<'a> Fast<'a> {
             }
         }
         loop {
+            i = find2(b, i, le, b'"', b'\\');
             if i >= le {
                 return None;
             }
@@ -1084,9 +1136,46 @@ mod tests {
         assert!(quick(&text).is_none());
         let text = format!("{}x{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(quick(&text).is_none());
+        let text = format!("a: {}x{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(quick(&text).is_none());
+        let text = format!("a: {}\n", "{a: ".repeat(10_000));
+        assert!(quick(&text).is_none());
         // Just under the limit is accepted.
         let text = "- ".repeat(MAX_DEPTH - 1) + "x\n";
         assert!(quick(&text).is_some());
+    }
+
+    #[test]
+    fn the_deepest_accepted_document_fits_a_small_stack() {
+        // Mappings and sequences on their own lines, then compact forms, then flow collections:
+        // every kind of recursion, MAX_DEPTH - 1 collections deep.
+        let mut text = String::new();
+        let mut depth = 0;
+        let mut col = 0;
+        while depth < MAX_DEPTH - 11 {
+            text.push_str(&" ".repeat(col));
+            text.push_str(if depth % 2 == 0 { "a:\n" } else { "- \n" });
+            col += 2;
+            depth += 1;
+        }
+        text.push_str(&" ".repeat(col));
+        text.push_str(&"- ".repeat(5));
+        text.push_str("k: ");
+        text.push_str(&"[".repeat(4));
+        text.push('x');
+        text.push_str(&"]".repeat(4));
+        text.push('\n');
+        let limits = Limits {
+            max_depth: usize::MAX,
+            ..Limits::default()
+        };
+        let accepted = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || parse(&text, &limits).is_some())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(accepted);
     }
 
     #[test]
