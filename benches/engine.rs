@@ -12,6 +12,11 @@ use kubeopencode_inject::render;
 use kubeopencode_inject::yaml::stream::split_yaml;
 use kubeopencode_inject::yaml::tree::{self, Limits, parse_value};
 
+// The binary's allocator (src/main.rs), so the numbers are those of the tool: the parsers
+// allocate a node per scalar, and the system allocator weighs more on the fast one.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CONFIG: &str = r#"{"apiVersion":"kubeopencode.io/v1alpha1","kind":"KubeOpenCodeConfig",
   "metadata":{"name":"cluster"},"spec":{"observability":{"openTelemetry":{"enabled":true,
   "endpoint":"http://otel-collector.observability:4318","enableLLMTraces":true,
