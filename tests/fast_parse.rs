@@ -8,10 +8,11 @@
 //!   replaced, from the characters that matter to YAML);
 //! - the committed fuzz corpus;
 //! - random YAML-shaped documents (proptest) written in the styles the fast path reads and in a
-//!   few it does not.
+//!   few it does not, and short random texts over YAML's significant characters.
 //!
 //! `FAST_PARSE_MUTATIONS=N` changes the number of mutations per document (default 100), and
-//! `FAST_PARSE_CASES=N` the number of generated documents (default 3000).
+//! `FAST_PARSE_CASES=N` the number of generated documents (default 3000), `FAST_PARSE_RANDOM=N`
+//! the number of random texts (default 2000), `FAST_PARSE_SEED=N` the mutations' seed.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -360,7 +361,11 @@ fn mutated_documents_keep_the_contract() {
     docs.retain(|(_, t)| t.len() <= 8 << 10);
     docs.sort_by(|a, b| a.1.cmp(&b.1));
     docs.dedup_by(|a, b| a.1 == b.1);
-    let mut rng = Rng(0x5eed_fa57);
+    let seed = std::env::var("FAST_PARSE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_fa57);
+    let mut rng = Rng(seed);
     let (mut total, mut accepted) = (0usize, 0usize);
     let mut failures = Vec::new();
     for (name, text) in &docs {
@@ -706,6 +711,40 @@ fn generated_documents_keep_the_contract() {
     assert!(
         accepted.get() > cases as usize / 10,
         "the fast path took only {}",
+        accepted.get()
+    );
+}
+
+/// Short random texts over the characters that matter to YAML, a few per line: mostly rejected,
+/// but the ones the fast path takes must agree with the full parser.
+#[test]
+fn random_texts_keep_the_contract() {
+    let cases: u32 = std::env::var("FAST_PARSE_RANDOM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let mut runner = TestRunner::new(PtConfig {
+        cases,
+        failure_persistence: None,
+        ..PtConfig::default()
+    });
+    let line = "( {0,4})([-:|>]? ?)[a-b0 :#'\"|>\\-\\[\\]{},&*!?é\\\\]{0,12}";
+    let strategy = prop::collection::vec(line, 0..8);
+    let accepted = std::cell::Cell::new(0usize);
+    runner
+        .run(&strategy, |lines| {
+            let text = lines.join("\n");
+            match check(&text) {
+                Ok(took) => {
+                    accepted.set(accepted.get() + usize::from(took));
+                    Ok(())
+                }
+                Err(e) => Err(TestCaseError::fail(e)),
+            }
+        })
+        .unwrap();
+    eprintln!(
+        "{cases} random texts, {} took the fast path",
         accepted.get()
     );
 }
