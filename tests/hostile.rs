@@ -689,6 +689,20 @@ fn tab_indentation_in_a_selected_pod_env_is_refused() {
 }
 
 #[test]
+fn a_megabyte_line_of_non_ascii_items_is_read_in_linear_time() {
+    // The anchor sends the document to the full parser, whose positions count characters: each
+    // token's byte offset was found from the start of its line, minutes for this line.
+    let items = vec!["é"; 250_000].join(", ");
+    let fx = Fx::new();
+    let (_, out) = fx.inject(
+        "wide.yaml",
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\nlist: &a [{items}]\n"),
+    );
+    assert_ok(&out);
+    assert!(out.elapsed < LIMIT, "{:?}", out.elapsed);
+}
+
+#[test]
 fn tab_indentation_after_a_plain_scalar_points_at_the_tab() {
     let fx = Fx::new();
     let (f, out) = fx.inject(

@@ -157,39 +157,47 @@ pub struct Document {
 struct Offsets<'a> {
     text: &'a str,
     ascii: bool,
-    line_starts: Vec<usize>,
+    /// The last (character index, byte offset) converted: markers arrive nearly in order, so
+    /// each conversion walks only the characters between two markers (a long non-ASCII line must
+    /// not cost a walk from its start per token).
+    cursor: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Offsets<'a> {
     fn new(text: &'a str) -> Self {
-        let ascii = text.is_ascii();
-        let line_starts = if ascii {
-            Vec::new()
-        } else {
-            std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        };
         Offsets {
             text,
-            ascii,
-            line_starts,
+            ascii: text.is_ascii(),
+            cursor: std::cell::Cell::new((0, 0)),
         }
     }
 
+    /// The byte offset of a marker (whose index counts characters).
     fn byte(&self, m: Marker) -> usize {
+        let target = m.index();
         if self.ascii {
-            return m.index().min(self.text.len());
+            return target.min(self.text.len());
         }
-        let line_start = self
-            .line_starts
-            .get(m.line().saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
-        let rest = &self.text[line_start..];
-        rest.char_indices()
-            .nth(m.col())
-            .map_or(self.text.len(), |(i, _)| line_start + i)
+        let (ci, bi) = self.cursor.get();
+        let found = if target >= ci {
+            self.text[bi..]
+                .char_indices()
+                .nth(target - ci)
+                .map(|(i, _)| bi + i)
+        } else {
+            self.text[..bi]
+                .char_indices()
+                .rev()
+                .nth(ci - target - 1)
+                .map(|(i, _)| i)
+        };
+        match found {
+            Some(b) => {
+                self.cursor.set((target, b));
+                b
+            }
+            None => self.text.len(),
+        }
     }
 
     fn pos(&self, span: Span) -> Pos {
