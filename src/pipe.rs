@@ -196,7 +196,8 @@ fn first_pass(
                 continue;
             }
         };
-        let mut windows = Windows::with_target(reader, origin.clone(), name.clone(), window);
+        let mut windows = Windows::with_target(reader, origin.clone(), name.clone(), window)
+            .with_max_document(limits.max_document_bytes);
         let mut first = true;
         loop {
             let src = match windows.next_window() {
@@ -531,7 +532,8 @@ fn second_pass(
     for (si, seen) in inputs.iter().enumerate() {
         let reader = open(&seen.origin, &seen.name, stdin_copy, false)?;
         let mut windows =
-            Windows::with_target(reader, seen.origin.clone(), seen.name.clone(), window);
+            Windows::with_target(reader, seen.origin.clone(), seen.name.clone(), window)
+                .with_max_document(app::limits(input).max_document_bytes);
         let mut hasher = std::hash::DefaultHasher::new();
         while let Some(src) = windows.next_window()? {
             hasher.write(src.text.as_bytes());

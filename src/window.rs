@@ -43,6 +43,8 @@ pub struct Windows<R> {
     first_doc: usize,
     /// Bytes of the input handed out so far (for messages).
     consumed: usize,
+    /// The largest document allowed: a larger one is an error before it is read whole.
+    max_document: usize,
 }
 
 impl<R: Read> Windows<R> {
@@ -60,7 +62,47 @@ impl<R: Read> Windows<R> {
             first_line: 0,
             first_doc: 0,
             consumed: 0,
+            max_document: usize::MAX,
         }
+    }
+
+    /// Refuses a document over `bytes` as soon as that much of it has been read, so that a huge
+    /// document (or a stream without separators) costs the limit, not its size.
+    pub fn with_max_document(mut self, bytes: usize) -> Self {
+        self.max_document = bytes;
+        self
+    }
+
+    /// The error for the last document of the buffer: it started before `target` (no cut was
+    /// found after it) and runs past `target + max_document`.
+    fn too_large(&self) -> Diagnostic {
+        let before = &self.buf[..self.target.min(self.buf.len())];
+        // The last `---` line at or before `target` starts it (or the window's start does).
+        let mut start = 0;
+        let mut i = 0;
+        while i < before.len() {
+            let end = memchr::memchr(b'\n', &before[i..]).map_or(before.len(), |p| i + p + 1);
+            if is_start_marker(&before[i..end]) {
+                start = i;
+            }
+            i = end;
+        }
+        let prefix = String::from_utf8_lossy(&self.buf[..start]);
+        let docs_before = if start == 0 {
+            0
+        } else {
+            stream::split_yaml(&prefix).len()
+        };
+        let line = self.first_line + memchr::memchr_iter(b'\n', &self.buf[..start]).count() + 1;
+        Diagnostic::error(
+            "limit",
+            format!(
+                "document is over the limit of {} MiB",
+                self.max_document >> 20
+            ),
+        )
+        .at(&self.name, Some(self.first_doc + docs_before + 1), line, 1)
+        .with_help("raise it with --max-document-size MIB if the document is legitimate")
     }
 
     fn fill(&mut self) -> Result<usize, Diagnostic> {
@@ -141,6 +183,9 @@ impl<R: Read> Windows<R> {
             }
             if self.eof {
                 break self.buf.len();
+            }
+            if self.buf.len() > self.target.saturating_add(self.max_document) {
+                return Err(self.too_large());
             }
             self.fill()?;
         };
@@ -397,6 +442,29 @@ mod tests {
             (err.line, err.col, err.document),
             (Some(5), Some(4), Some(3))
         );
+    }
+
+    #[test]
+    fn a_document_over_the_limit_stops_the_reading() {
+        let mut text = String::from("a: 1\n---\nb: 2\n---\nbig:\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("  k{i}: v\n"));
+        }
+        let mut reader = text.as_bytes();
+        let mut w = Windows::with_target(&mut reader, Origin::Stdin, "<stdin>".into(), 4)
+            .with_max_document(10_000);
+        let err = loop {
+            match w.next_window() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert!(err.message.contains("over the limit"), "{}", err.message);
+        // Located like the document itself: at its `---` line.
+        assert_eq!((err.line, err.document), (Some(4), Some(3)));
+        // Not much more than the limit was read.
+        assert!(text.len() - reader.len() < 10_000 + 2 * READ_BLOCK);
     }
 
     #[test]
