@@ -14,6 +14,8 @@
 //! `FAST_PARSE_CASES=N` the number of generated documents (default 3000), `FAST_PARSE_RANDOM=N`
 //! the number of random texts (default 2000), `FAST_PARSE_SEED=N` the mutations' seed.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -416,13 +418,7 @@ fn tight_limits_keep_the_contract() {
 
 #[test]
 fn fuzz_corpus_keeps_the_contract() {
-    let dir = root().join("fuzz/corpus/stream");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
+    let files = common::corpus_files();
     assert!(files.len() >= 10, "the committed corpus is missing");
     let mut rng = Rng(7);
     for f in files {

@@ -297,16 +297,7 @@ proptest! {
 // The fuzz corpus, replayed
 // ---------------------------------------------------------------------------------------------
 
-fn corpus_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/stream");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    files
-}
+use common::corpus_files;
 
 #[test]
 fn fuzz_corpus_replays_without_panic() {
