@@ -12,6 +12,16 @@ pub enum Origin {
     File(PathBuf),
 }
 
+impl Origin {
+    /// The name shown in reports and errors.
+    pub fn name(&self) -> String {
+        match self {
+            Origin::Stdin => "<stdin>".to_string(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+}
+
 /// One input text, decoded and with its BOM removed.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -184,14 +194,11 @@ pub fn stdin_bytes() -> Result<&'static [u8], Diagnostic> {
 
 /// Reads one input.
 pub fn read(origin: &Origin) -> Result<Source, Diagnostic> {
-    let (name, bytes) = match origin {
-        Origin::Stdin => ("<stdin>".to_string(), stdin_bytes()?.to_vec()),
-        Origin::File(p) => {
-            let name = p.display().to_string();
-            let bytes = std::fs::read(p)
-                .map_err(|e| Diagnostic::error("io", format!("cannot read {name}: {e}")))?;
-            (name, bytes)
-        }
+    let name = origin.name();
+    let bytes = match origin {
+        Origin::Stdin => stdin_bytes()?.to_vec(),
+        Origin::File(p) => std::fs::read(p)
+            .map_err(|e| Diagnostic::error("io", format!("cannot read {name}: {e}")))?,
     };
     let (text, bom) = decode(&name, bytes)?;
     Ok(Source {

@@ -1,14 +1,15 @@
-//! The pipe: `inject` writing YAML to stdout, in memory that follows the largest window, not the
-//! stream.
+//! The pipe: `inject` writing YAML to stdout (and, through [`Output`], `diff`), in memory that
+//! follows the window and the largest document, not the stream.
 //!
 //! Two passes over windows of the input ([`crate::window`]):
 //! 1. every document is parsed and checked, and the stream's context (the config, Tasks, Agents)
 //!    is learned; standard input is copied to a [`Spill`] on the way;
-//! 2. each window is read again, its workloads planned and rendered, and its text appended to an
-//!    output [`Spill`].
+//! 2. each window is read again, its workloads planned and rendered, and handed to an [`Output`]
+//!    (the joined YAML or the diff, staged in a [`Spill`]).
 //!
-//! The output reaches stdout only when both passes found no error, so a failing run writes nothing
-//! (as before streaming). When the whole input fits in one window, the first pass keeps its windows and parsed workloads, and the second pass reads nothing again.
+//! The output reaches stdout only when both passes found no error, so a failing run writes
+//! nothing. When the whole input fits in one window, the first pass keeps its windows and parsed
+//! workloads, and the second pass reads nothing again.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
@@ -35,13 +36,6 @@ fn window_bytes() -> usize {
         .and_then(|v| v.parse().ok())
         .filter(|&n: &usize| n > 0)
         .unwrap_or(crate::window::WINDOW_BYTES)
-}
-
-fn name_of(origin: &Origin) -> String {
-    match origin {
-        Origin::Stdin => "<stdin>".to_string(),
-        Origin::File(p) => p.display().to_string(),
-    }
 }
 
 fn open<'a>(
@@ -187,7 +181,7 @@ fn first_pass(
     let mut batch: Vec<(usize, Source, bool)> = Vec::new();
     let mut batch_bytes = 0usize;
     for (si, origin) in origins.iter().enumerate() {
-        let name = name_of(origin);
+        let name = origin.name();
         let mut hasher = std::hash::DefaultHasher::new();
         let reader = match open(origin, &name, stdin_copy, true) {
             Ok(r) => r,
