@@ -481,6 +481,12 @@ pub fn reemit_yaml(text: &str, root: Option<&Node>, value: &Value) -> String {
     if !out.is_empty() && !out.ends_with('\n') {
         out.push_str(eol);
     }
+    // A root on the `---` line (`--- |`, `--- {a: 1}`) starts below it now: keep the marker, or
+    // the document would run into the one before it (or lose the `---` its directives need).
+    if root.is_some() && stream::is_start_marker(&text[prefix_end..]) {
+        out.push_str("---");
+        out.push_str(eol);
+    }
     out.push_str(&emit::emit_document(value, &opts));
     // Keep a `...` end marker and whatever follows it (comments between documents).
     let content_end = root.map_or(text.len(), |r| after_line(text, r.pos.end.min(text.len())));

@@ -2689,3 +2689,26 @@ fn completions_into_a_closed_pipe_do_not_panic() {
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+#[test]
+fn normalize_keeps_the_start_marker_of_a_root_on_the_marker_line() {
+    // `--- {b: 2}` and `--- |`: the root starts on the `---` line. Re-emitted without the marker,
+    // the second document ran into the first (and a directive lost its `---`); found by fuzzing.
+    let fx = Fx::new();
+    let config = fx.config("");
+    for text in [
+        "a: 1\n--- {b: 2}\n",
+        "%YAML 1.2\n--- |\n  text\n",
+        "a: 1\n--- [x, y]\n---\nc: 3\n",
+    ] {
+        let f = fx.file("m.yaml", text);
+        let out = run(&["--normalize", "--all", "-c", &config, "-f", &f], None);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(
+            docs(&out.stdout),
+            docs(text),
+            "{text:?} became {:?}",
+            out.stdout
+        );
+    }
+}

@@ -53,6 +53,11 @@ fn is_marker_line(line: &[u8], marker: &[u8; 3]) -> bool {
         )
 }
 
+/// True for a `---` document start marker line (or a line that starts with one, like `--- |`).
+pub fn is_start_marker(line: &str) -> bool {
+    is_marker_line(line.as_bytes(), b"---")
+}
+
 /// True for a `...` document end marker line.
 pub fn is_end_marker(line: &str) -> bool {
     is_marker_line(line.as_bytes(), b"...")
