@@ -38,21 +38,28 @@ fn window_bytes() -> usize {
         .unwrap_or(crate::window::WINDOW_BYTES)
 }
 
-fn open<'a>(
+/// The windows of an input: a file (opened again for each pass), or stdin (copied on the first
+/// pass, read back from the copy on the second).
+fn windows<'a>(
     origin: &Origin,
     name: &str,
     stdin_copy: &'a mut Spill,
     first_pass: bool,
-) -> Result<Box<dyn Read + 'a>, Diagnostic> {
+    input: &InputArgs,
+) -> Result<Windows<Box<dyn Read + 'a>>, Diagnostic> {
     let cannot = |e: std::io::Error| Diagnostic::error("io", format!("cannot read {name}: {e}"));
-    Ok(match origin {
+    let reader: Box<dyn Read + 'a> = match origin {
         Origin::File(p) => Box::new(std::fs::File::open(p).map_err(cannot)?),
         Origin::Stdin if first_pass => Box::new(Tee {
             inner: std::io::stdin().lock(),
             copy: stdin_copy,
         }),
         Origin::Stdin => stdin_copy.reader().map_err(cannot)?,
-    })
+    };
+    Ok(
+        Windows::with_target(reader, origin.clone(), name.to_string(), window_bytes())
+            .with_max_document(app::limits(input).max_document_bytes),
+    )
 }
 
 /// What the first pass learned about one input.
@@ -183,15 +190,13 @@ fn first_pass(
     for (si, origin) in origins.iter().enumerate() {
         let name = origin.name();
         let mut hasher = std::hash::DefaultHasher::new();
-        let reader = match open(origin, &name, stdin_copy, true) {
-            Ok(r) => r,
+        let mut windows = match windows(origin, &name, stdin_copy, true, input) {
+            Ok(w) => w,
             Err(e) => {
                 fp.errors.push(e);
                 continue;
             }
         };
-        let mut windows = Windows::with_target(reader, origin.clone(), name.clone(), window)
-            .with_max_document(limits.max_document_bytes);
         let mut first = true;
         loop {
             let src = match windows.next_window() {
@@ -524,10 +529,7 @@ fn second_pass(
         Ok::<(), Diagnostic>(())
     };
     for (si, seen) in inputs.iter().enumerate() {
-        let reader = open(&seen.origin, &seen.name, stdin_copy, false)?;
-        let mut windows =
-            Windows::with_target(reader, seen.origin.clone(), seen.name.clone(), window)
-                .with_max_document(app::limits(input).max_document_bytes);
+        let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, input)?;
         let mut hasher = std::hash::DefaultHasher::new();
         while let Some(src) = windows.next_window()? {
             hasher.write(src.text.as_bytes());

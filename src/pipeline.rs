@@ -234,16 +234,11 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                 } else {
                     "check the indentation and quoting around this place"
                 };
-                let (line, col) = if e.message.contains("tab") {
-                    tab_place(text, e.line.max(1), e.col.max(1))
-                } else {
-                    (e.line.max(1), e.col.max(1))
-                };
                 located(
                     src,
                     d,
-                    line,
-                    col,
+                    e.line.max(1),
+                    e.col.max(1),
                     1,
                     Diagnostic::error(
                         "yaml-syntax",
@@ -265,23 +260,6 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
             })
         }
     }
-}
-
-/// Where a tab error is: the parser reports some of them where the scalar before the tab ends (the
-/// end of the previous line). Points at the first tab in the indentation of the reported line or
-/// of a later one; leaves the place as it is when there is none.
-fn tab_place(text: &str, line: usize, col: usize) -> (usize, usize) {
-    for (i, l) in text.lines().enumerate().skip(line - 1) {
-        let indent = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
-        if let Some(at) = indent.find('\t') {
-            return (i + 1, at + 1);
-        }
-        if i + 1 > line {
-            // Only the reported line and the one after it.
-            break;
-        }
-    }
-    (line, col)
 }
 
 /// True for documents the engine may edit (pod-bearing kinds and Lists).

@@ -242,10 +242,15 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| YamlError {
-            message: e.info().to_string(),
-            line: e.marker().line(),
-            col: e.marker().col() + 1,
+        let (event, span) = event.map_err(|e| {
+            let message = e.info().to_string();
+            let (line, col) = (e.marker().line().max(1), e.marker().col() + 1);
+            let (line, col) = if message.contains("tab") {
+                tab_place(text, line, col)
+            } else {
+                (line, col)
+            };
+            YamlError { message, line, col }
         })?;
         let pos = offsets.pos(span);
         let located = |message: String| YamlError {
@@ -374,6 +379,23 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
         }
     }
     Ok(Document { root })
+}
+
+/// Where a tab error is: the parser reports some of them where the scalar before the tab ends (the
+/// end of the previous line). Points at the first tab in the indentation of the reported line or
+/// of a later one; leaves the place as it is when there is none.
+fn tab_place(text: &str, line: usize, col: usize) -> (usize, usize) {
+    for (i, l) in text.lines().enumerate().skip(line - 1) {
+        let indent = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+        if let Some(at) = indent.find('\t') {
+            return (i + 1, at + 1);
+        }
+        if i + 1 > line {
+            // Only the reported line and the one after it.
+            break;
+        }
+    }
+    (line, col)
 }
 
 /// A quoted scalar ends at its closing quote (the parser's span may run on over a trailing comment).
