@@ -248,6 +248,10 @@ fn finish(mut found: Vec<Located>, format: ReportFormat, strict: bool, color: bo
         ReportFormat::Human => human(&found, color, errors, warnings, infos),
         ReportFormat::Json => json_report(&found, errors, warnings, infos),
         ReportFormat::Github => github(&found),
+        ReportFormat::Sarif => crate::sarif::report(
+            found.iter().map(|l| (l.rule, &l.diag)),
+            std::env::current_dir().ok().as_deref(),
+        ),
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

@@ -161,6 +161,8 @@ pub enum ReportFormat {
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -20,5 +20,6 @@ pub mod lint;
 pub mod pipe;
 pub mod pipeline;
 pub mod render;
+pub mod sarif;
 pub mod window;
 pub mod yaml;
