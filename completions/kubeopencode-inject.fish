@@ -102,7 +102,8 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand 
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l max-document-size -d 'Maximum size of one document, in MiB' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l format -d 'Output format of the findings' -r -f -a "human\t'For people: located messages with the snippet underlined'
 json\t'A stable JSON document (see docs/check.md)'
-github\t'GitHub Actions workflow commands (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions workflow commands (`::error file=…,line=…::…`)'
+sarif\t'SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other SARIF viewers'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l strict -d 'Treat warnings as failures (exit 1)'
@@ -110,7 +111,8 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand 
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -s c -l config -d 'The KubeOpenCodeConfig to validate (YAML or JSON; `-` for stdin)' -r -F
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -l format -d 'Output format of the findings' -r -f -a "human\t'For people: located messages with the snippet underlined'
 json\t'A stable JSON document (see docs/check.md)'
-github\t'GitHub Actions workflow commands (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions workflow commands (`::error file=…,line=…::…`)'
+sarif\t'SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other SARIF viewers'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

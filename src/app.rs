@@ -5,8 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
 use crate::cli::{Cli, ColorChoice, Command, InjectArgs, InputArgs, OutputFormat};
 use crate::config::KubeOpenCodeConfig;
 use crate::diag::Diagnostic;
@@ -23,11 +21,9 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "kubeopencode-inject", &mut script);
+            let script = crate::completions::script(shell);
             // A closed pipe (`| head`) is not an error.
-            let _ = std::io::stdout().lock().write_all(&script);
+            let _ = std::io::stdout().lock().write_all(script.as_bytes());
             ExitCode::from(EXIT_OK)
         }
         Some(Command::Inject(args)) => inject(&args),

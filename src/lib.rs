@@ -9,6 +9,7 @@
 pub mod app;
 pub mod check;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod diag;
 pub mod diff;

@@ -34,3 +34,90 @@ fn committed_completions_are_current() {
         "stale completion scripts {stale:?}: run `UPDATE_COMPLETIONS=1 cargo test --test completions`"
     );
 }
+
+/// Whether a program the test needs is here. A missing one skips the test loudly, or fails it
+/// under `KUBEOPENCODE_REQUIRE_TOOLS=1` (CI).
+fn have(program: &str, version_arg: &str) -> bool {
+    let found = std::process::Command::new(program)
+        .arg(version_arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("KUBEOPENCODE_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+            "{program} not installed, and KUBEOPENCODE_REQUIRE_TOOLS=1"
+        );
+        eprintln!("SKIPPED: {program} not installed");
+    }
+    found
+}
+
+/// What bash completes for `words` (the last one is the word under the cursor), with the
+/// committed script sourced and its function called as bash's `complete -F` calls it.
+fn bash_complete(words: &[&str]) -> Vec<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubeopencode-inject.bash");
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+        .collect();
+    let cword = words.len() - 1;
+    let prev = if cword > 0 {
+        quoted[cword - 1].clone()
+    } else {
+        "''".into()
+    };
+    let program = format!(
+        "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={cword}\n\
+         fn=$(complete -p kubeopencode-inject | sed 's/.*-F \\([^ ]*\\).*/\\1/')\n\
+         \"$fn\" kubeopencode-inject {} {prev}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script.display(),
+        quoted.join(" "),
+        quoted[cword],
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn bash_completes_subcommands_and_their_options() {
+    if !have("bash", "--version") {
+        return;
+    }
+    let cases: [(&[&str], &[&str]); 7] = [
+        (&["kubeopencode-inject", "ch"], &["check"]),
+        (&["kubeopencode-inject", "--in"], &["--in-place"]),
+        (&["kubeopencode-inject", "check", "--fo"], &["--format"]),
+        (
+            &["kubeopencode-inject", "check", "--format", ""],
+            &["human", "json", "github", "sarif"],
+        ),
+        (&["kubeopencode-inject", "diff", "--norm"], &["--normalize"]),
+        (&["kubeopencode-inject", "validate", "--str"], &["--strict"]),
+        (
+            &["kubeopencode-inject", "install-kustomize-plugin", "--d"],
+            &["--dir"],
+        ),
+    ];
+    for (words, want) in cases {
+        let got = bash_complete(words);
+        for w in want {
+            assert!(got.iter().any(|g| g == w), "{words:?}: {got:?} lacks {w}");
+        }
+    }
+    // `completions <Tab>` offers the shells, not the top level's options.
+    let shells = bash_complete(&["kubeopencode-inject", "completions", ""]);
+    assert!(shells.iter().any(|s| s == "zsh"), "{shells:?}");
+    assert!(!shells.iter().any(|s| s == "--in-place"), "{shells:?}");
+}
