@@ -2,6 +2,7 @@
 //! Regenerate them with `UPDATE_COMPLETIONS=1 cargo test --test completions`.
 
 mod common;
+mod tools;
 
 use std::path::Path;
 
@@ -33,23 +34,6 @@ fn committed_completions_are_current() {
         stale.is_empty(),
         "stale completion scripts {stale:?}: run `UPDATE_COMPLETIONS=1 cargo test --test completions`"
     );
-}
-
-/// Whether a program the test needs is here. A missing one skips the test loudly, or fails it
-/// under `KUBEOPENCODE_REQUIRE_TOOLS=1` (CI).
-fn have(program: &str, version_arg: &str) -> bool {
-    let found = std::process::Command::new(program)
-        .arg(version_arg)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("KUBEOPENCODE_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-            "{program} not installed, and KUBEOPENCODE_REQUIRE_TOOLS=1"
-        );
-        eprintln!("SKIPPED: {program} not installed");
-    }
-    found
 }
 
 /// What bash completes for `words` (the last one is the word under the cursor), with the
@@ -92,7 +76,7 @@ fn bash_complete(words: &[&str]) -> Vec<String> {
 
 #[test]
 fn bash_completes_subcommands_and_their_options() {
-    if !have("bash", "--version") {
+    if !tools::have("bash", "--version") {
         return;
     }
     let cases: [(&[&str], &[&str]); 7] = [
