@@ -7,7 +7,7 @@ mod common;
 mod tools;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use common::docs;
 
@@ -63,22 +63,28 @@ fn chart() -> tempfile::TempDir {
 const AGENT_LABEL: &str = "podLabels.kubeopencode\\.io/agent=coder";
 
 fn pipe(input: &str, args: &[&str], dir: &Path) -> String {
-    let mut child = Command::new(common::bin())
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    ok(&child.wait_with_output().unwrap(), "the pipe")
+    let o = tools::with_stdin(
+        Command::new(common::bin()).args(args).current_dir(dir),
+        input,
+    );
+    ok(&o, "the pipe")
+}
+
+/// `helm template rel chart --set AGENT_LABEL` with the binary as post-renderer and `-c config`.
+fn post_render(dir: &Path, config: &str, label: bool) -> Output {
+    let mut args = vec!["template", "rel", "chart"];
+    if label {
+        args.extend(["--set", AGENT_LABEL]);
+    }
+    args.extend([
+        "--post-renderer",
+        "kubeopencode-inject",
+        "--post-renderer-args",
+        "-c",
+        "--post-renderer-args",
+        config,
+    ]);
+    helm(dir, &args)
 }
 
 fn injected(stream: &str) -> bool {
@@ -105,22 +111,7 @@ fn helm3_post_renderer_equals_the_pipe() {
     );
     let piped = pipe(&plain, &["-q", "-c", "cfg.yaml"], dir);
     let post = ok(
-        &helm(
-            dir,
-            &[
-                "template",
-                "rel",
-                "chart",
-                "--set",
-                AGENT_LABEL,
-                "--post-renderer",
-                "kubeopencode-inject",
-                "--post-renderer-args",
-                "-c",
-                "--post-renderer-args",
-                "cfg.yaml",
-            ],
-        ),
+        &post_render(dir, "cfg.yaml", true),
         "helm template --post-renderer",
     );
     assert!(injected(&post), "{post}");
@@ -140,22 +131,7 @@ fn helm3_post_renderer_equals_the_pipe() {
     )
     .unwrap();
     let post = ok(
-        &helm(
-            dir,
-            &[
-                "template",
-                "rel",
-                "chart",
-                "--set",
-                AGENT_LABEL,
-                "--post-renderer",
-                "kubeopencode-inject",
-                "--post-renderer-args",
-                "-c",
-                "--post-renderer-args",
-                "chart/values.yaml",
-            ],
-        ),
+        &post_render(dir, "chart/values.yaml", true),
         "helm template with the chart's values as the config",
     );
     assert!(injected(&post), "{post}");
@@ -170,20 +146,7 @@ fn helm3_post_renderer_errors_fail_the_render() {
     let dir = tmp.path();
     let cfg = std::fs::read_to_string(dir.join("cfg.yaml")).unwrap();
     std::fs::write(dir.join("cfg.yaml"), cfg.replace("endpoint:", "endpont:")).unwrap();
-    let o = helm(
-        dir,
-        &[
-            "template",
-            "rel",
-            "chart",
-            "--post-renderer",
-            "kubeopencode-inject",
-            "--post-renderer-args",
-            "-c",
-            "--post-renderer-args",
-            "cfg.yaml",
-        ],
-    );
+    let o = post_render(dir, "cfg.yaml", false);
     assert!(!o.status.success());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("did you mean `endpoint`"), "{stderr}");
@@ -211,24 +174,15 @@ fn helm4_plugin_runs_the_binary_as_helm4_does() {
         std::fs::read_to_string(examples.join("agents.yaml")).unwrap()
     );
     let cfg = examples.join("kubeopencodeconfig.yaml");
-    let mut child = Command::new(&command)
-        .args(["-q", "-c", cfg.to_str().unwrap()])
-        .current_dir(tmp.path())
-        .env("PATH", path_with_bin())
-        .env("HELM_PLUGIN_DIR", &plugin_dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(rendered.as_bytes())
-        .unwrap();
-    let via_plugin = ok(&child.wait_with_output().unwrap(), "the Helm 4 plugin");
+    let o = tools::with_stdin(
+        Command::new(&command)
+            .args(["-q", "-c", cfg.to_str().unwrap()])
+            .current_dir(tmp.path())
+            .env("PATH", path_with_bin())
+            .env("HELM_PLUGIN_DIR", &plugin_dir),
+        &rendered,
+    );
+    let via_plugin = ok(&o, "the Helm 4 plugin");
     let piped = pipe(&rendered, &["-q", "-c", cfg.to_str().unwrap()], tmp.path());
     assert_eq!(via_plugin, piped);
     assert!(injected(&via_plugin));

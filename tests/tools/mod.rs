@@ -25,3 +25,20 @@ pub fn have(program: &str, version_arg: &str) -> bool {
 fn required() -> bool {
     std::env::var_os("KUBEOPENCODE_REQUIRE_TOOLS").is_some_and(|v| v == "1")
 }
+
+/// Runs `cmd` with `input` on its standard input and returns its output.
+pub fn with_stdin(cmd: &mut Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    if let Some(mut stdin) = child.stdin.take() {
+        // The child may exit early on an error; a broken pipe is fine then.
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    child.wait_with_output().expect("wait")
+}
