@@ -1,23 +1,17 @@
 //! Integrations, run with the real programs where this machine has them: kustomize (embedded in
 //! kubectl) with the legacy exec plugin, kpt with the exec KRM function, the ResourceLists captured
 //! from kustomize and kpt, the Helm post-renderer contract, pre-commit, Argo CD and CI examples.
-//! A test whose program is missing says "skipped: … not found" loudly.
+//! A test whose program is missing prints `SKIPPED: <program> not installed` on stderr, and fails
+//! under `KUBEOPENCODE_REQUIRE_TOOLS=1` (CI).
 
 mod common;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{bin, docs, run, testdata};
 use serde_json::Value;
-
-fn have(program: &str) -> bool {
-    let found = Command::new(program).arg("version").output().is_ok();
-    if !found {
-        eprintln!("\n!!! skipped: {program} not found on this machine !!!\n");
-    }
-    found
-}
 
 fn examples(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,7 +60,7 @@ fn injected_env_names(values: &[Value]) -> Vec<String> {
 
 #[test]
 fn kustomize_exec_plugin_matches_the_pipe() {
-    if !have("kubectl") {
+    if !tools::have("kubectl", "--help") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -123,7 +117,7 @@ fn kustomize_exec_plugin_matches_the_pipe() {
 
 #[test]
 fn kustomize_plugin_errors_reach_the_user() {
-    if !have("kubectl") {
+    if !tools::have("kubectl", "--help") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -167,7 +161,7 @@ fn kpt_eval(pkg: &Path, fn_config: &Path) -> (i32, String, String) {
 
 #[test]
 fn kpt_exec_function() {
-    if !have("kpt") {
+    if !tools::have("kpt", "version") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -460,7 +454,7 @@ fn pre_commit_hooks_run_as_pre_commit_runs_them() {
 
 #[test]
 fn argocd_plugin_generates_injected_manifests() {
-    if !have("kubectl") {
+    if !tools::have("kubectl", "--help") {
         return;
     }
     let plugin = docs(&std::fs::read_to_string(examples("argocd/plugin.yaml")).unwrap())[0].clone();
