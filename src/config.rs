@@ -101,6 +101,54 @@ pub fn from_helm_values(values: &Value) -> Option<Value> {
 }
 pub const KIND: &str = "KubeOpenCodeConfig";
 
+/// Whether a parsed document is a Helm values file (no `kind`, a `kubeopencodeConfig` key).
+pub fn is_helm_values(root: &crate::yaml::tree::Node) -> bool {
+    root.get("kind").is_none() && root.get(HELM_VALUES_KEY).is_some()
+}
+
+/// Where a field of the KubeOpenCodeConfig (`spec.observability…`) is written in the document
+/// it was read from: under `kubeopencodeConfig` instead of `spec` in a Helm values file.
+pub fn path_in_document(root: &crate::yaml::tree::Node, path: &[String]) -> Vec<String> {
+    let mut out = path.to_vec();
+    if is_helm_values(root) && out.first().is_some_and(|k| k == "spec") {
+        out[0] = HELM_VALUES_KEY.to_string();
+    }
+    out
+}
+
+/// A mapping with neither `apiVersion` nor `kind` is no KubeOpenCodeConfig: most likely a Helm
+/// values file without (or with a broken) `kubeopencodeConfig`. One issue says so, instead of
+/// one per key the file happens to have.
+fn not_a_config(doc: &Value) -> Option<ConfigIssue> {
+    let map = doc.as_object()?;
+    if map.contains_key("apiVersion") || map.contains_key("kind") {
+        return None;
+    }
+    Some(match map.get(HELM_VALUES_KEY) {
+        Some(v) => ConfigIssue {
+            path: vec![HELM_VALUES_KEY.into()],
+            at_key: false,
+            message: format!(
+                "`{HELM_VALUES_KEY}` in this Helm values file is {}, not a mapping",
+                type_name(v)
+            ),
+            help: Some(format!(
+                "write the config as `{HELM_VALUES_KEY}:` then `observability:` then `openTelemetry:`, as the KubeOpenCode chart's values.yaml does"
+            )),
+            tolerated: false,
+        },
+        None => issue(
+            vec![],
+            format!(
+                "neither a KubeOpenCodeConfig (no `apiVersion`, no `kind`) nor a Helm values file of the KubeOpenCode chart (no `{HELM_VALUES_KEY}` key)"
+            ),
+            Some(
+                "for Helm values, add the config under `kubeopencodeConfig: {observability: {openTelemetry: {…}}}`; for a manifest, add `apiVersion: kubeopencode.io/v1alpha1` and `kind: KubeOpenCodeConfig`",
+            ),
+        ),
+    })
+}
+
 /// The schema of the CRD, as nested field lists (what is allowed where).
 enum Shape {
     Any,
@@ -277,6 +325,9 @@ pub type Checked = (KubeOpenCodeConfig, Vec<ConfigIssue>);
 /// Checks a parsed KubeOpenCodeConfig document against the CRD and reads it.
 /// Fails with every problem found unless all of them are ones the controller tolerates.
 pub fn from_value(doc: &Value) -> Result<Checked, Vec<ConfigIssue>> {
+    if let Some(i) = not_a_config(doc) {
+        return Err(vec![i]);
+    }
     let mut issues = Vec::new();
     check_shape(doc, &ROOT, &mut Vec::new(), &mut issues);
     if !doc.is_object() {
@@ -571,6 +622,30 @@ mod tests {
             Some("did you mean `enableLLMTraces`?")
         );
         assert!(issues[0].at_key);
+    }
+
+    #[test]
+    fn values_without_the_config_key_say_so_once() {
+        let issues = from_value(&json!({"image": "x", "replicaCount": 1})).unwrap_err();
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("no `kubeopencodeConfig` key"));
+        assert!(
+            issues[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("kubeopencodeConfig:")
+        );
+        let issues = from_value(&json!({"kubeopencodeConfig": "x"})).unwrap_err();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path, vec!["kubeopencodeConfig".to_string()]);
+        assert!(issues[0].message.contains("a string, not a mapping"));
+        // A manifest missing only its kind still gets the CRD's messages.
+        let issues = from_value(&json!({"apiVersion": API_VERSION, "spec": {}})).unwrap_err();
+        assert!(
+            issues.iter().any(|i| i.message == "missing kind"),
+            "{issues:?}"
+        );
     }
 
     #[test]

@@ -520,3 +520,88 @@ fn ci_examples_run_the_check_they_show() {
         }
     }
 }
+
+#[test]
+fn helm_values_lints_point_at_their_own_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let values = common::write_temp(
+        tmp.path(),
+        "values.yaml",
+        "image: x\nkubeopencodeConfig:\n  observability:\n    openTelemetry:\n      enabled: true\n      endpoint: http://collector:4317\n      recordContent: true\n      headers:\n        Authorization:\n          value: Bearer-abc\n",
+    );
+    let v = values.to_str().unwrap();
+    let stream = "apiVersion: v1\nkind: List\nitems: []\n";
+    for args in [
+        vec!["check", "-c", v, "--format", "json"],
+        vec!["validate", "-c", v, "--format", "json"],
+    ] {
+        let res = run(&args, Some(stream));
+        let report: Value = serde_json::from_str(&res.stdout).unwrap();
+        let at: Vec<(String, u64, u64, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                    f["field"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let field = |k: &str| format!("kubeopencodeConfig.observability.openTelemetry.{k}");
+        assert_eq!(
+            at,
+            vec![
+                ("grpc-endpoint".into(), 6, 17, field("endpoint")),
+                ("record-content".into(), 7, 22, field("recordContent")),
+                (
+                    "inline-credential".into(),
+                    10,
+                    18,
+                    field("headers.Authorization.value")
+                ),
+            ],
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn helm_values_without_the_config_key_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let values = common::write_temp(tmp.path(), "values.yaml", "image: x\nreplicaCount: 2\n");
+    let res = run(
+        &["check", "-c", values.to_str().unwrap(), "--format", "json"],
+        Some("apiVersion: v1\nkind: List\nitems: []\n"),
+    );
+    let report: Value = serde_json::from_str(&res.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{}", res.stdout);
+    let f = &findings[0];
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("no `kubeopencodeConfig` key"),
+        "{f}"
+    );
+    assert!(
+        f["help"].as_str().unwrap().contains("kubeopencodeConfig:"),
+        "{f}"
+    );
+    // inject says the same, once.
+    let res = run(
+        &["-c", values.to_str().unwrap()],
+        Some("apiVersion: v1\nkind: List\nitems: []\n"),
+    );
+    assert_eq!(res.code, 2);
+    assert_eq!(
+        res.stderr.matches("kubeopencodeConfig").count(),
+        2,
+        "{}",
+        res.stderr
+    );
+    assert!(!res.stderr.contains("unknown field"), "{}", res.stderr);
+}
