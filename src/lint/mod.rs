@@ -33,6 +33,7 @@ pub enum Rule {
     ConfigContentNotObject,
     ConfigContentExperimentalReplaced,
     SecretNotFound,
+    SecretInOtherNamespace,
     AgentNameUnknown,
     NamespaceFromDownwardApi,
     ExtraEnvMismatch,
@@ -42,7 +43,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 23] = [
+    pub const ALL: [Rule; 24] = [
         Rule::Crd,
         Rule::HeaderHelperCollision,
         Rule::ListSyntax,
@@ -60,6 +61,7 @@ impl Rule {
         Rule::ConfigContentNotObject,
         Rule::ConfigContentExperimentalReplaced,
         Rule::SecretNotFound,
+        Rule::SecretInOtherNamespace,
         Rule::AgentNameUnknown,
         Rule::NamespaceFromDownwardApi,
         Rule::ExtraEnvMismatch,
@@ -87,6 +89,7 @@ impl Rule {
             Rule::ConfigContentNotObject => "config-content-not-object",
             Rule::ConfigContentExperimentalReplaced => "config-content-experimental-replaced",
             Rule::SecretNotFound => "secret-not-found",
+            Rule::SecretInOtherNamespace => "secret-in-other-namespace",
             Rule::AgentNameUnknown => "agent-name-unknown",
             Rule::NamespaceFromDownwardApi => "namespace-from-downward-api",
             Rule::ExtraEnvMismatch => "extra-env-mismatch",
@@ -163,7 +166,10 @@ impl Rule {
                 "include the Agent in the input if the entry comes from its extraEnv"
             }
             Rule::SecretNotFound => {
-                "the kubelet resolves the Secret in the Pod's namespace: create it there"
+                "the kubelet resolves the Secret in the Pod's namespace: create it there (info when the input has no Secrets at all)"
+            }
+            Rule::SecretInOtherNamespace => {
+                "create the Secret in every namespace that runs agents: the controller copies the secretKeyRef as it is, so the kubelet looks in the Pod's own namespace, not the controller's"
             }
             Rule::AgentNameUnknown => {
                 "include the Task in the input, label the workload kubeopencode.io/agent, or pass --agent NAME"
@@ -217,6 +223,9 @@ impl Rule {
             }
             Rule::SecretNotFound => {
                 "a secretKeyRef whose Secret is not in the stream in the workload's namespace"
+            }
+            Rule::SecretInOtherNamespace => {
+                "a secretKeyRef whose Secret is in the stream, but only in other namespaces (e.g. the controller's)"
             }
             Rule::AgentNameUnknown => "the agent name cannot be derived",
             Rule::NamespaceFromDownwardApi => {
@@ -288,6 +297,14 @@ pub struct SecretIndex {
 }
 
 impl SecretIndex {
+    /// The namespaces in which the stream has a Secret called `name`.
+    fn namespaces_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.names
+            .iter()
+            .filter(move |(_, n)| n == name)
+            .map(|(ns, _)| ns.as_str())
+    }
+
     pub fn add(&mut self, v: &Value, default_ns: Option<&str>) {
         let kind = v.get("kind").and_then(Value::as_str);
         if kind.is_some_and(|k| k.ends_with("List")) {
@@ -527,29 +544,63 @@ pub fn lint_workloads(
             lint_container(container, &ctx, secrets, &mut out, &mut missing);
         }
         for (secret, (names, place)) in missing {
-            let mut f = Finding::doc(
-                Rule::SecretNotFound,
-                format!(
-                    "{} {} Secret `{secret}`, which is not in the input in {}",
-                    names.join(", "),
-                    if names.len() == 1 { "reads" } else { "read" },
-                    if ns.is_empty() {
-                        "the Pod's namespace (not set: pass -n)".to_string()
-                    } else {
-                        format!("namespace `{ns}`")
-                    }
-                ),
-                place,
-                Some(resource.clone()),
-            );
-            if !secrets.any {
-                f.severity = Severity::Info;
-                f.message.push_str(" (the input has no Secrets at all)");
-            }
-            out.push(f);
+            out.push(missing_secret(
+                &secret, &names, place, ns, secrets, &resource,
+            ));
         }
     }
     out
+}
+
+/// The finding for a Secret that `names` read but the stream lacks in namespace `ns`.
+fn missing_secret(
+    secret: &str,
+    names: &[String],
+    place: Place,
+    ns: &str,
+    secrets: &SecretIndex,
+    resource: &str,
+) -> Finding {
+    let who = format!(
+        "{} {} Secret `{secret}`",
+        names.join(", "),
+        if names.len() == 1 { "reads" } else { "read" }
+    );
+    let elsewhere: Vec<String> = secrets
+        .namespaces_of(secret)
+        .filter(|other| !other.is_empty() && *other != ns)
+        .map(|other| format!("`{other}`"))
+        .collect();
+    let resource = Some(resource.to_string());
+    if !ns.is_empty() && !elsewhere.is_empty() {
+        return Finding::doc(
+            Rule::SecretInOtherNamespace,
+            format!(
+                "{who}, which the input has in namespace {} but not in `{ns}`, where the kubelet looks it up (the Pod fails with CreateContainerConfigError)",
+                elsewhere.join(", ")
+            ),
+            place,
+            resource,
+        );
+    }
+    let mut f = Finding::doc(
+        Rule::SecretNotFound,
+        format!(
+            "{who}, which is not in the input in {}",
+            if ns.is_empty() {
+                "the Pod's namespace (not set: pass -n)".to_string()
+            } else {
+                format!("namespace `{ns}`")
+            }
+        ),
+        place,
+        resource,
+    );
+    if !secrets.any {
+        f.severity = Severity::Info;
+        f.message.push_str(" (the input has no Secrets at all)");
+    }
+    f
 }
 
 struct ContainerCtx<'a> {
