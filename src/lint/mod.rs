@@ -166,7 +166,7 @@ impl Rule {
                 "include the Agent in the input if the entry comes from its extraEnv"
             }
             Rule::SecretNotFound => {
-                "the kubelet resolves the Secret in the Pod's namespace: create it there (info when the input has no Secrets at all)"
+                "the kubelet resolves the Secret in the Pod's namespace: create it there"
             }
             Rule::SecretInOtherNamespace => {
                 "create the Secret in every namespace that runs agents: the controller copies the secretKeyRef as it is, so the kubelet looks in the Pod's own namespace, not the controller's"
@@ -222,7 +222,7 @@ impl Rule {
                 "the shallow merge replaces an existing `experimental` object"
             }
             Rule::SecretNotFound => {
-                "a secretKeyRef whose Secret is not in the stream in the workload's namespace"
+                "a secretKeyRef whose Secret is not in the stream in the workload's namespace (info when the stream has no Secrets at all)"
             }
             Rule::SecretInOtherNamespace => {
                 "a secretKeyRef whose Secret is in the stream, but only in other namespaces (e.g. the controller's)"
