@@ -605,3 +605,52 @@ fn helm_values_without_the_config_key_say_so() {
     );
     assert!(!res.stderr.contains("unknown field"), "{}", res.stderr);
 }
+
+/// kustomize drops what a successful exec plugin writes to stderr (docs/integrations.md says so
+/// and points to `check` for the warnings): a plugin that warns and exits 0 shows nothing.
+#[test]
+fn kustomize_drops_a_successful_plugins_stderr() {
+    if !tools::have("kubectl", "--help") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("xdg/kustomize/plugin/example.com/v1/noisy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let plugin = dir.join("Noisy");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho 'warning: PLUGIN-STDERR-LINE' >&2\ncat\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    for (name, text) in [
+        (
+            "noisy.yaml",
+            "apiVersion: example.com/v1\nkind: Noisy\nmetadata:\n  name: n\n",
+        ),
+        (
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+        (
+            "kustomization.yaml",
+            "resources:\n- cm.yaml\ntransformers:\n- noisy.yaml\n",
+        ),
+    ] {
+        std::fs::write(app.join(name), text).unwrap();
+    }
+    let (code, stdout, stderr) = out(Command::new("kubectl")
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(&app)
+        .env("XDG_CONFIG_HOME", tmp.path().join("xdg"))
+        .env_remove("KUSTOMIZE_PLUGIN_HOME"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("name: c"), "the plugin ran: {stdout}");
+    assert!(
+        !stderr.contains("PLUGIN-STDERR-LINE") && !stdout.contains("PLUGIN-STDERR-LINE"),
+        "kustomize now shows a successful plugin's stderr: update docs/integrations.md\n{stderr}"
+    );
+}
