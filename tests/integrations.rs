@@ -511,6 +511,17 @@ fn ci_examples_run_the_check_they_show() {
                 code == 0 || code == 1,
                 "{file}: `{c}` exited {code}: {stderr}"
             );
+            if c.contains("--format sarif") {
+                let sarif =
+                    std::fs::read_to_string(tmp.path().join("kubeopencode-inject.sarif")).unwrap();
+                let log: Value = serde_json::from_str(&sarif).unwrap();
+                assert_eq!(
+                    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+                        ["uri"],
+                    "manifests/agents.yaml",
+                    "{sarif}"
+                );
+            }
             if c.contains("--format github") {
                 assert!(
                     stdout.contains("::error file=manifests/agents.yaml,line="),
