@@ -6,29 +6,16 @@
 mod common;
 mod tools;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use common::docs;
-
-fn bin_dir() -> PathBuf {
-    Path::new(common::bin()).parent().unwrap().to_path_buf()
-}
-
-/// PATH with the binary first, as Helm looks the post-renderer up on PATH.
-fn path_with_bin() -> String {
-    format!(
-        "{}:{}",
-        bin_dir().display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
 
 fn helm(dir: &Path, args: &[&str]) -> Output {
     Command::new("helm")
         .args(args)
         .current_dir(dir)
-        .env("PATH", path_with_bin())
+        .env("PATH", tools::path_with_bin())
         .env("HELM_CONFIG_HOME", dir.join(".helm/config"))
         .env("HELM_CACHE_HOME", dir.join(".helm/cache"))
         .env("HELM_DATA_HOME", dir.join(".helm/data"))
@@ -178,7 +165,7 @@ fn helm4_plugin_runs_the_binary_as_helm4_does() {
         Command::new(&command)
             .args(["-q", "-c", cfg.to_str().unwrap()])
             .current_dir(tmp.path())
-            .env("PATH", path_with_bin())
+            .env("PATH", tools::path_with_bin())
             .env("HELM_PLUGIN_DIR", &plugin_dir),
         &rendered,
     );

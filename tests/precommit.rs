@@ -14,18 +14,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn run_in(dir: &Path, program: &str, args: &[&str], home: &Path) -> Output {
-    let bin_dir = Path::new(common::bin()).parent().unwrap();
     Command::new(program)
         .args(args)
         .current_dir(dir)
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
+        .env("PATH", tools::path_with_bin())
         .env("PRE_COMMIT_HOME", home.join("pre-commit-home"))
         .env("HOME", home)
         .env("GIT_CONFIG_NOSYSTEM", "1")

@@ -44,3 +44,17 @@ pub fn with_stdin(cmd: &mut Command, input: &str) -> std::process::Output {
     }
     child.wait_with_output().expect("wait")
 }
+
+/// PATH with the directory of the binary under test first, for programs that run it by name
+/// (Helm's post-renderer, pre-commit's entry, the documented examples).
+pub fn path_with_bin() -> String {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_kubeopencode-inject"))
+        .parent()
+        .expect("the binary is in a directory")
+        .to_path_buf();
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
