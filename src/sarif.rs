@@ -140,7 +140,7 @@ fn file_uri(file: &str, cwd: Option<&Path>) -> Option<String> {
     if segs.iter().any(|s| s == "..") || segs.is_empty() {
         // Outside the working directory: a relative URI would point into the wrong tree.
         return match cwd.map(|c| c.join(rel)) {
-            Some(abs) => Some(format!("file://{}", encode(&segments(&abs).join("/")))),
+            Some(abs) => Some(format!("file://{}", encode(&normalized(&abs).join("/")))),
             None => Some(encode(&segs.join("/"))),
         };
     }
@@ -158,6 +158,21 @@ fn segments(p: &Path) -> Vec<String> {
             Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
         })
         .collect()
+}
+
+/// The segments of an absolute path with `..` applied (lexically, as a URI resolves them).
+fn normalized(p: &Path) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in segments(p) {
+        if s == ".." {
+            if out.len() > 1 {
+                out.pop();
+            }
+        } else {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// Percent-encodes what RFC 3986 does not allow in a path (keeps `/`).
@@ -198,7 +213,7 @@ mod tests {
         );
         assert_eq!(
             file_uri("../x.yaml", Some(cwd)).as_deref(),
-            Some("file:///repo/../x.yaml")
+            Some("file:///x.yaml")
         );
         assert_eq!(file_uri("<stdin>", Some(cwd)), None);
         assert_eq!(encode("é#%"), "%C3%A9%23%25");
