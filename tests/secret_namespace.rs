@@ -80,3 +80,28 @@ fn no_secrets_at_all_is_an_info_and_other_secrets_a_warning() {
         ("secret-not-found", "warning")
     );
 }
+
+#[test]
+fn an_optional_reference_says_the_pod_starts() {
+    let optional = CONFIG.replace(
+        "key: api-key\n",
+        "key: api-key\n              optional: true\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_temp(dir.path(), "cfg.yaml", &optional);
+    let res = run(
+        &["check", "-c", cfg.to_str().unwrap(), "--format", "json"],
+        Some(&format!("{}{POD}", secret("kubeopencode-system"))),
+    );
+    let report: Value = serde_json::from_str(&res.stdout).expect(&res.stderr);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "secret-in-other-namespace")
+        .unwrap_or_else(|| panic!("{}", res.stdout))
+        .clone();
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("the reference is optional"), "{message}");
+    assert!(!message.contains("CreateContainerConfigError"), "{message}");
+}

@@ -520,7 +520,7 @@ pub fn lint_workloads(
             .and_then(Value::as_str)
             .or(default_ns)
             .unwrap_or_default();
-        let mut missing: BTreeMap<String, (Vec<String>, Place)> = BTreeMap::new();
+        let mut missing: BTreeMap<String, MissingSecret> = BTreeMap::new();
         for (cpath, container) in containers(obj, &plan.object_path) {
             let len = container
                 .get("env")
@@ -543,24 +543,40 @@ pub fn lint_workloads(
             };
             lint_container(container, &ctx, secrets, &mut out, &mut missing);
         }
-        for (secret, (names, place)) in missing {
-            out.push(missing_secret(
-                &secret, &names, place, ns, secrets, &resource,
-            ));
+        for (secret, m) in missing {
+            out.push(missing_secret(&secret, m, ns, secrets, &resource));
         }
     }
     out
 }
 
-/// The finding for a Secret that `names` read but the stream lacks in namespace `ns`.
+/// A Secret that a workload's env reads and the stream lacks in the workload's namespace.
+struct MissingSecret {
+    /// Who reads it (`NAME (env[i]) in `container``).
+    readers: Vec<String>,
+    place: Place,
+    /// Every reference is `optional: true`: the kubelet starts the Pod without the variable.
+    optional: bool,
+}
+
+/// The finding for a Secret that the stream lacks in namespace `ns`.
 fn missing_secret(
     secret: &str,
-    names: &[String],
-    place: Place,
+    m: MissingSecret,
     ns: &str,
     secrets: &SecretIndex,
     resource: &str,
 ) -> Finding {
+    let MissingSecret {
+        readers: names,
+        place,
+        optional,
+    } = m;
+    let consequence = if optional {
+        "the reference is optional, so the Pod starts without the variable and a `$(…)` that names it stays literal"
+    } else {
+        "the Pod fails with CreateContainerConfigError"
+    };
     let who = format!(
         "{} {} Secret `{secret}`",
         names.join(", "),
@@ -576,7 +592,7 @@ fn missing_secret(
         return Finding::doc(
             Rule::SecretInOtherNamespace,
             format!(
-                "{who}, which the input has in namespace {} but not in `{ns}`, where the kubelet looks it up (the Pod fails with CreateContainerConfigError)",
+                "{who}, which the input has in namespace {} but not in `{ns}`, where the kubelet looks it up ({consequence})",
                 elsewhere.join(", ")
             ),
             place,
@@ -673,7 +689,7 @@ fn lint_container(
     ctx: &ContainerCtx,
     secrets: &SecretIndex,
     out: &mut Vec<Finding>,
-    missing: &mut BTreeMap<String, (Vec<String>, Place)>,
+    missing: &mut BTreeMap<String, MissingSecret>,
 ) {
     let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
     let env: &[Value] = c
@@ -771,10 +787,16 @@ fn lint_container(
             let (place, _) = ctx.place(i, Some("valueFrom"));
             let entry = missing
                 .entry(secret.to_string())
-                .or_insert_with(|| (Vec::new(), place));
+                .or_insert_with(|| MissingSecret {
+                    readers: Vec::new(),
+                    place,
+                    optional: true,
+                });
+            entry.optional &=
+                e.pointer("/valueFrom/secretKeyRef/optional") == Some(&Value::Bool(true));
             let who = format!("{} in `{cname}`", label(i, name));
-            if !entry.0.contains(&who) {
-                entry.0.push(who);
+            if !entry.readers.contains(&who) {
+                entry.readers.push(who);
             }
         }
     }
