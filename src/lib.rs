@@ -21,6 +21,6 @@ pub mod lint;
 pub mod pipe;
 pub mod pipeline;
 pub mod render;
-pub mod sarif;
+pub(crate) mod sarif;
 pub mod window;
 pub mod yaml;
