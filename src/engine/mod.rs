@@ -838,17 +838,6 @@ fn plan_workload(
         .as_ref()
         .and_then(|(k, ns, n)| ctx.source(*k, ns, n));
     let block = otel.map(|o| otel::build_block(o, &id)).unwrap_or_default();
-    // Which Downward API helpers this workload's block has (also when the config is disabled, so
-    // that removal recognises exactly what an injection added).
-    let named_pod = w.is_pod
-        && w.obj
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| !n.is_empty());
-    let helpers = (
-        !named_pod,
-        w.namespace().or(opts.namespace.as_deref()).is_none(),
-    );
     let llm = otel.is_some_and(|o| o.enable_llm_traces);
 
     let mut edits = Vec::new();
@@ -860,7 +849,7 @@ fn plan_workload(
         let env = check_env(t.container, &cpath)?;
         let env_present = env.is_some();
         let env = env.unwrap_or(&[]);
-        let old = otel::find_block(env, helpers);
+        let old = otel::find_block(env);
         had_block |= old.is_some();
         let tail = tail_len(source.as_ref(), t, env, &cpath, notes);
         let at = old.as_ref().map_or(env.len() - tail, |r| r.start);
@@ -912,8 +901,11 @@ fn plan_workload(
             if otel.is_some() && llm {
                 plan_llm_merge(&mut edit, env, first, old.as_ref(), notes)?;
                 warn_shadowing_config(&edit, env, first, region_end, notes);
-            } else if had_block
-                && let Some(i) = first
+            } else if let Some(r) = &old
+                // The flag is taken back only where an injection can have put it: in a container
+                // whose block was recognised, in the entry it merged into (before the block) or the
+                // one it added (right after it). Elsewhere it is the user's.
+                && let Some(i) = first.filter(|&i| i < r.start || i == r.end)
                 && let Some(Value::String(v)) = env[i].get("value")
                 && let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag())
             {
