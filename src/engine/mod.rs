@@ -903,13 +903,16 @@ fn plan_workload(
                 warn_shadowing_config(&edit, env, first, region_end, notes);
             } else if let Some(r) = &old
                 // The flag is taken back only where an injection can have put it: in a container
-                // whose block was recognised, in the entry it merged into (before the block) or the
-                // one it added (right after it). Elsewhere it is the user's.
+                // whose block was recognised, from the entry it merged into (before the block) or
+                // the one it added (right after it), and only from a value exactly as the merge
+                // writes it (Go's compact encoding, flag included). Anything else is the user's.
                 && let Some(i) = first.filter(|&i| i < r.start || i == r.end)
                 && let Some(Value::String(v)) = env[i].get("value")
+                && gojson::merge_config_content(v, LLM_TRACES_JSON) == Merge::Value(v.clone())
                 && let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag())
             {
-                if rest == "{}" {
+                if rest == "{}" && i == r.end {
+                    // The entry the injection added.
                     edit.remove.push(i);
                     edit.remove.sort_unstable();
                 } else {

@@ -135,10 +135,6 @@ pub fn is_managed_name(name: &str) -> bool {
     ) || name.starts_with(HEADER_PREFIX)
 }
 
-fn name_of(e: &Value) -> Option<&str> {
-    e.get("name").and_then(Value::as_str)
-}
-
 /// An entry that is a mapping with exactly these keys.
 fn with_keys<'a>(e: &'a Value, keys: &[&str]) -> Option<&'a Map<String, Value>> {
     let m = e.as_object()?;
@@ -306,6 +302,10 @@ fn block_at(env: &[Value], start: usize) -> Option<std::ops::Range<usize>> {
 mod tests {
     use super::*;
     use crate::config::HeaderSource;
+
+    fn name_of(e: &Value) -> Option<&str> {
+        e.get("name").and_then(Value::as_str)
+    }
 
     fn vectors() -> Vec<Value> {
         let text = include_str!(concat!(
