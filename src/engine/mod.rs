@@ -152,6 +152,8 @@ pub struct ContainerEdit {
     pub path: Path,
     /// False when the container has no `env` key yet.
     pub env_present: bool,
+    /// How many entries the env had when the edit was planned (the indexes below refer to them).
+    pub env_len: usize,
     /// Entries to delete (ascending).
     pub remove: Vec<usize>,
     /// New `value` strings for existing entries.
@@ -165,9 +167,20 @@ impl ContainerEdit {
         self.remove.is_empty() && self.set_value.is_empty() && self.insert.is_empty()
     }
 
+    /// How many entries the env has after the edit.
+    pub fn len_after(&self) -> usize {
+        let kept = (0..self.env_len)
+            .filter(|i| !self.remove.contains(i))
+            .count();
+        kept + self.insert.iter().map(|(_, e)| e.len()).sum::<usize>()
+    }
+
     /// For each entry of the edited env list, the index it had before the edit (None: inserted).
-    pub fn origins(&self, len: usize) -> Vec<Option<usize>> {
-        let mut out = Vec::with_capacity(len);
+    /// Computed from the length the edit was planned against, never from a caller's arithmetic on
+    /// a list that may or may not hold the edit.
+    pub fn origins(&self) -> Vec<Option<usize>> {
+        let len = self.env_len;
+        let mut out = Vec::with_capacity(self.len_after());
         for i in 0..=len {
             for (at, entries) in &self.insert {
                 if *at == i {
@@ -859,6 +872,7 @@ fn plan_workload(
             name: t.name.clone(),
             path: cpath.clone(),
             env_present,
+            env_len: env.len(),
             ..Default::default()
         };
         if otel.is_some() {
@@ -1145,5 +1159,29 @@ pub fn apply(doc: &mut Value, plans: &[WorkloadPlan]) {
                 obj.insert("env".into(), Value::Array(new));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn origins_follow_the_length_the_edit_was_planned_against() {
+        let edit = ContainerEdit {
+            env_len: 3,
+            remove: vec![1],
+            insert: vec![(0, vec![json!({})]), (3, vec![json!({}), json!({})])],
+            ..Default::default()
+        };
+        assert_eq!(edit.len_after(), 5);
+        assert_eq!(
+            edit.origins(),
+            vec![None, Some(0), Some(2), None, None],
+            "inserted entries are None, kept ones their old index"
+        );
+        let env: Vec<Value> = (0..3).map(|i| json!({"name": i.to_string()})).collect();
+        assert_eq!(edit.apply(&env).len(), edit.len_after());
     }
 }

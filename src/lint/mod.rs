@@ -450,6 +450,9 @@ pub fn lint_workloads(
     default_ns: Option<&str>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let applied = !plans
+        .iter()
+        .any(|p| matches!(p.outcome, Outcome::Failed(_)));
     for plan in plans {
         let resource = plan.resource.to_string();
         match &plan.outcome {
@@ -510,13 +513,10 @@ pub fn lint_workloads(
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
             let origins: Vec<Option<usize>> = match plan.edits().iter().find(|e| e.path == cpath) {
-                // The container's env after the edit; map back to the original entries.
-                Some(edit) => {
-                    let before = len + edit.remove.len()
-                        - edit.insert.iter().map(|(_, e)| e.len()).sum::<usize>();
-                    edit.origins(before)
-                }
-                None => (0..len).map(Some).collect(),
+                // The container's env after the edit; map back to the original entries. A document
+                // is not edited when one of its plans failed: its env is then the original one.
+                Some(edit) if applied && len == edit.len_after() => edit.origins(),
+                _ => (0..len).map(Some).collect(),
             };
             let ctx = ContainerCtx {
                 path: &cpath,
