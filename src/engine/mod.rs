@@ -139,6 +139,17 @@ pub struct Note {
     pub message: String,
     pub help: Option<String>,
     pub path: Path,
+    /// The fix is to quote the scalar at `path`. Only the layer that has the document's text knows
+    /// what the user wrote (`on`, not the boolean it reads as): it renders the help from that with
+    /// [`quote_advice`]; `help` is the same advice from the parsed value, for when no text is kept.
+    pub quote: bool,
+}
+
+/// The advice for a scalar that Kubernetes reads as something else than a string: quote exactly
+/// what was written, so that `value: on` stays the string "on". One source for every front end.
+pub fn quote_advice(written: &str) -> String {
+    let escaped = written.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("quote it: \"{escaped}\"")
 }
 
 /// The env edits for one container. Indexes refer to the container's env *before* the edit.
@@ -482,6 +493,7 @@ fn fail(path: Path, message: String, help: Option<String>) -> Note {
         message,
         help,
         path,
+        quote: false,
     }
 }
 
@@ -513,7 +525,8 @@ fn identity(
                 message: "the namespace is not in the manifest; it is read at runtime through the Downward API (OTEL_POD_NAMESPACE)".into(),
                 help: Some("set metadata.namespace or pass -n NAMESPACE to write it literally, as the controller does".into()),
                 path: vec![key("metadata")],
-            });
+            quote: false,
+});
             Known::Downward(POD_NAMESPACE)
         }
     };
@@ -543,7 +556,8 @@ fn identity(
             message: "agent name unknown: kubeopencode.agent.name will be empty".into(),
             help: Some("include the Task in the input, label the workload kubeopencode.io/agent, or pass --agent NAME".into()),
             path: vec![key("metadata")],
-        });
+        quote: false,
+});
         String::new()
     });
     let pod_name = match w.obj.pointer("/metadata/name").and_then(Value::as_str) {
@@ -709,13 +723,14 @@ fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note
             Some(Value::String(_)) => {}
             Some(other) => {
                 ep.push(key("name"));
-                return Err(fail(
+                return Err(quote_fix(
                     ep,
                     format!(
                         "container `{cname}`: env[{i}].name must be a string, found {} {other}",
                         kind_of(other)
                     ),
-                    Some(format!("quote it: name: \"{other}\"")),
+                    other,
+                    entry_help,
                 ));
             }
             None => {
@@ -731,19 +746,32 @@ fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note
             && !v.is_null()
         {
             ep.push(key("value"));
-            return Err(fail(
+            return Err(quote_fix(
                 ep,
                 format!(
                     "container `{cname}`: env value must be a string, found {} {v}",
                     kind_of(v)
                 ),
-                Some(format!(
-                    "quote it: value: \"{v}\" (Kubernetes reads the unquoted {v} as a non-string and rejects it)"
-                )),
+                v,
+                entry_help,
             ));
         }
     }
     Ok(Some(env.as_slice()))
+}
+
+/// An error whose fix, for a scalar, is to quote what the user wrote (see [`Note::quote`]).
+fn quote_fix(path: Path, message: String, found: &Value, otherwise: &str) -> Note {
+    let scalar = !(found.is_array() || found.is_object());
+    let help = if scalar {
+        quote_advice(&found.to_string())
+    } else {
+        otherwise.to_string()
+    };
+    Note {
+        quote: scalar,
+        ..fail(path, message, Some(help))
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -795,7 +823,8 @@ fn tail_len(
             ),
             help: Some("regenerate the workload from its Agent, or drop the Agent from the input".into()),
             path: cpath.clone(),
-        });
+        quote: false,
+});
         0
     }
 }
@@ -982,6 +1011,7 @@ fn plan_llm_merge(
                     .into(),
             ),
             path,
+            quote: false,
         });
     }
     let existing = env[i]
@@ -998,6 +1028,7 @@ fn plan_llm_merge(
             ),
             help: Some("use `{}` (or remove the entry) instead of null".into()),
             path,
+            quote: false,
         }),
         Merge::Value(merged) => {
             if let Ok(GoValue::Object(m)) = gojson::decode(existing)
@@ -1013,7 +1044,8 @@ fn plan_llm_merge(
                         ),
                         help: Some("if this entry comes from the Agent's extraEnv, include the Agent in the input: the controller then adds its own entry before it instead".into()),
                         path: path.clone(),
-                    });
+                    quote: false,
+});
             }
             if merged != existing {
                 edit.set_value.push((i, merged));
@@ -1043,7 +1075,8 @@ fn warn_shadowing_config(
                 ),
                 help: Some("add \"experimental\": {\"openTelemetry\": true} to it, or move it into the Agent's context".into()),
                 path,
-            });
+            quote: false,
+});
         }
     }
 }
@@ -1092,6 +1125,7 @@ fn warn_user_settings(
                 "remove env[{i}] to let the KubeOpenCodeConfig decide, or keep it deliberately"
             )),
             path,
+            quote: false,
         });
     }
 }

@@ -400,7 +400,7 @@ fn ambiguous(
         Some(resource.to_string()),
     );
     f.severity = severity;
-    f.help = Some(format!("quote it: \"{value}\""));
+    f.help = Some(engine::quote_advice(value));
     out.push(f);
 }
 
