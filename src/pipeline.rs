@@ -478,10 +478,8 @@ pub fn note_diagnostic(
         .filter(|_| note.quote)
         .and_then(|r| render::node_at(r, &note.path))
         .and_then(Node::as_str);
-    if let Some(h) = written
-        .map(engine::quote_advice)
-        .or_else(|| note.help.clone())
-    {
+    let advice = written.map(|w| engine::quote_advice(&note.path, w));
+    if let Some(h) = advice.or_else(|| note.help.clone()) {
         diag = diag.with_help(h);
     }
     match root {

@@ -1,6 +1,6 @@
 //! Issue 14, "YAML 1.1 advice": for `value: on` the advice must keep what the user wrote
-//! (`value: "on"`), not the boolean it reads as (`"true"`, which changes the value), and `inject`
-//! and `check` must give the same advice (one function renders it for both).
+//! (`quote it: value: "on"`), not the boolean it reads as (`"true"`, which changes the value), and
+//! `inject` and `check` must give the same advice (one function renders it for both).
 
 mod common;
 
@@ -83,7 +83,7 @@ fn both_front_ends_quote_exactly_what_was_written() {
     let dir = tempfile::tempdir().unwrap();
     for written in ["on", "yes", "0777", "1e3", "~", "12"] {
         let text = pod(written);
-        let want = format!("quote it: \"{written}\"");
+        let want = format!("quote it: value: \"{written}\"");
         let (code, helps) = check_help(dir.path(), &text);
         assert_eq!(code, 1, "check on `{written}`");
         assert_eq!(helps, std::slice::from_ref(&want), "check on `{written}`");
@@ -103,7 +103,7 @@ fn a_name_is_quoted_as_written_too() {
     let text = pod("x").replace("name: A", "name: off");
     let (code, helps) = inject_help(dir.path(), &text);
     assert_eq!(code, 2);
-    assert_eq!(helps, ["quote it: \"off\""]);
+    assert_eq!(helps, ["quote it: name: \"off\""]);
 }
 
 #[test]
@@ -115,5 +115,5 @@ fn json_input_is_quoted_as_its_text() {
 "#;
     let (code, helps) = inject_help(dir.path(), text);
     assert_eq!(code, 2);
-    assert_eq!(helps, ["quote it: \"true\""]);
+    assert_eq!(helps, ["quote it: value: \"true\""]);
 }

@@ -151,11 +151,15 @@ pub struct Note {
     pub quote: bool,
 }
 
-/// The advice for a scalar that Kubernetes reads as something else than a string: quote exactly
-/// what was written, so that `value: on` stays the string "on". One source for every front end.
-pub fn quote_advice(written: &str) -> String {
+/// The advice for a scalar that Kubernetes reads as something else than a string, at `path`:
+/// quote exactly what was written, so that `value: on` becomes `value: "on"` (not `"true"`).
+/// One source for every front end.
+pub fn quote_advice(path: &[Seg], written: &str) -> String {
     let escaped = written.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("quote it: \"{escaped}\"")
+    match path.last() {
+        Some(Seg::Key(k)) => format!("quote it: {k}: \"{escaped}\""),
+        _ => format!("quote it: \"{escaped}\""),
+    }
 }
 
 pub(crate) fn fail(path: Path, message: String, help: Option<String>) -> Note {

@@ -211,7 +211,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
 fn quote_fix(path: Path, message: String, found: &Value, otherwise: &str) -> Note {
     let scalar = !(found.is_array() || found.is_object());
     let help = if scalar {
-        quote_advice(&found.to_string())
+        quote_advice(&path, &found.to_string())
     } else {
         otherwise.to_string()
     };
@@ -361,7 +361,7 @@ mod tests {
             (path_of(&err).as_str(), err.quote),
             ("c.env[0].value", true)
         );
-        assert_eq!(err.help.as_deref(), Some("quote it: \"true\""));
+        assert_eq!(err.help.as_deref(), Some("quote it: value: \"true\""));
         // A list is not quoted into a string: the entry's shape is the fix.
         let err = at(json!({"name": "c", "env": [{"name": "A", "value": [1]}]})).unwrap_err();
         assert!(!err.quote);

@@ -391,6 +391,7 @@ fn ambiguous(
         Plain::UInt(u) => format!("the number {u}"),
         Plain::Float(f) => format!("the number {f}"),
     };
+    let help = engine::quote_advice(&path, value);
     let mut f = Finding::doc(
         Rule::Yaml11Ambiguous,
         format!(
@@ -400,7 +401,7 @@ fn ambiguous(
         Some(resource.to_string()),
     );
     f.severity = severity;
-    f.help = Some(engine::quote_advice(value));
+    f.help = Some(help);
     out.push(f);
 }
 
