@@ -674,3 +674,46 @@ spec:
     });
     assert_eq!(run_bin(&off, text).unwrap(), text);
 }
+
+/// The stricter recognition still finds every block the controller writes: on the controller's
+/// own output (the conformance vectors' `expected.yaml`), the tool changes no byte, and a disabled
+/// config gives back the workload the controller builds without observability (`input.yaml`).
+#[test]
+fn the_controllers_own_blocks_are_recognised() {
+    let dir = common::testdata("conformance/cases");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 10, "the conformance vectors are missing");
+    let scratch = tempfile::tempdir().unwrap();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let read = |f: &str| std::fs::read_to_string(case.join(f)).unwrap();
+        let (config, expected) = (read("config.yaml"), read("expected.yaml"));
+        let on = common::write_temp(scratch.path(), "on.yaml", &config);
+        let out = common::run(
+            &["-c", on.to_str().unwrap(), "--color", "never"],
+            Some(&expected),
+        );
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert_eq!(
+            out.stdout, expected,
+            "{name}: the controller's block was not recognised"
+        );
+
+        let disabled = config.replace("enabled: true", "enabled: false");
+        let off = common::write_temp(scratch.path(), "off.yaml", &disabled);
+        let out = common::run(
+            &["-c", off.to_str().unwrap(), "--color", "never"],
+            Some(&expected),
+        );
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert_eq!(
+            common::docs(&out.stdout),
+            common::docs(&read("input.yaml")),
+            "{name}: removal does not give the workload without observability"
+        );
+    }
+}
