@@ -473,8 +473,14 @@ pub fn note_diagnostic(
     let mut diag = Diagnostic::new(note.severity, note.code, note.message.clone());
     diag.resource = Some(plan.resource.to_string());
     diag.field = Some(engine::path_string(&note.path)).filter(|s| !s.is_empty());
-    if let Some(h) = &note.help {
-        diag = diag.with_help(h.clone());
+    // A scalar to quote: the advice quotes what the user wrote, which only the tree knows.
+    let written = root
+        .filter(|_| note.quote)
+        .and_then(|r| render::node_at(r, &note.path))
+        .and_then(Node::as_str);
+    let advice = written.map(|w| engine::quote_advice(&note.path, w));
+    if let Some(h) = advice.or_else(|| note.help.clone()) {
+        diag = diag.with_help(h);
     }
     match root {
         Some(root) => {

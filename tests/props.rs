@@ -465,7 +465,7 @@ fn is_own_helper(e: &Value) -> bool {
 /// own OTEL_POD_NAME/OTEL_POD_NAMESPACE helpers, even right where the block goes.
 fn env_list() -> impl Strategy<Value = Vec<Value>> {
     prop::collection::vec(env_entry(), 0..7).prop_filter("holds an injected block already", |env| {
-        otel::find_block(env, (true, true)).is_none()
+        otel::find_block(env).is_none()
     })
 }
 
@@ -860,12 +860,9 @@ fn task_stream() -> impl Strategy<Value = String> {
             "holds an injected block already",
             |(own, extra, init_own, init_extra, _)| {
                 let joined = |a: &[Value], b: &[Value]| [a, b].concat();
-                otel::find_block(&joined(own, extra), (true, true)).is_none()
-                    && otel::find_block(
-                        &joined(init_own, init_extra.as_deref().unwrap_or(&[])),
-                        (true, true),
-                    )
-                    .is_none()
+                otel::find_block(&joined(own, extra)).is_none()
+                    && otel::find_block(&joined(init_own, init_extra.as_deref().unwrap_or(&[])))
+                        .is_none()
             },
         )
         .prop_map(|(own, extra, init_own, init_extra, agent_first)| {

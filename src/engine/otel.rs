@@ -135,74 +135,177 @@ pub fn is_managed_name(name: &str) -> bool {
     ) || name.starts_with(HEADER_PREFIX)
 }
 
-fn name_of(e: &Value) -> Option<&str> {
-    e.get("name").and_then(Value::as_str)
+/// An entry that is a mapping with exactly these keys.
+fn with_keys<'a>(e: &'a Value, keys: &[&str]) -> Option<&'a Map<String, Value>> {
+    let m = e.as_object()?;
+    (m.len() == keys.len() && keys.iter().all(|k| m.contains_key(*k))).then_some(m)
 }
 
+/// `{name: NAME, value: "…"}` and nothing else: the value, as the controller writes it.
+fn plain_value<'a>(e: &'a Value, name: &str) -> Option<&'a str> {
+    let m = with_keys(e, &["name", "value"])?;
+    (m["name"] == name).then_some(())?;
+    m["value"].as_str()
+}
+
+/// `{name: NAME, valueFrom: {fieldRef: {fieldPath: PATH}}}`, as the tool and the controller write
+/// the Downward API helpers (the API server adds `apiVersion: v1`, so that is accepted too).
 fn is_field_ref(e: &Value, name: &str, path: &str) -> bool {
-    name_of(e) == Some(name)
-        && e.get("value").is_none()
-        && e.pointer("/valueFrom/fieldRef/fieldPath")
-            .and_then(Value::as_str)
-            == Some(path)
+    let Some(m) = with_keys(e, &["name", "valueFrom"]) else {
+        return false;
+    };
+    let field = with_keys(&m["valueFrom"], &["fieldRef"]).map(|v| &v["fieldRef"]);
+    let field = field.and_then(|f| {
+        with_keys(f, &["fieldPath"]).or_else(|| with_keys(f, &["apiVersion", "fieldPath"]))
+    });
+    m["name"] == name
+        && field.is_some_and(|f| {
+            f["fieldPath"] == path && f.get("apiVersion").is_none_or(|v| v == "v1")
+        })
 }
 
-fn is_plain_value(e: &Value, name: &str) -> bool {
-    name_of(e) == Some(name)
-        && e.get("value").is_some_and(Value::is_string)
-        && e.get("valueFrom").is_none()
+/// A header helper: an `OTEL_HEADER_*` name and a `valueFrom.secretKeyRef` copied from the
+/// config (key, and optionally name and optional), nothing else. Returns the helper's name.
+fn secret_helper(e: &Value) -> Option<&str> {
+    let m = with_keys(e, &["name", "valueFrom"])?;
+    let name = m["name"]
+        .as_str()
+        .filter(|n| n.starts_with(HEADER_PREFIX))?;
+    let r = with_keys(&m["valueFrom"], &["secretKeyRef"])?["secretKeyRef"].as_object()?;
+    let fields_ok = r.iter().all(|(k, v)| match k.as_str() {
+        "key" | "name" => v.is_string(),
+        "optional" => v.is_boolean(),
+        _ => false,
+    });
+    (fields_ok && r.contains_key("key")).then_some(name)
 }
 
-/// Finds the first run of env entries shaped like an injected block:
-/// `[OTEL_POD_NAME] [OTEL_POD_NAMESPACE] OTEL_EXPORTER_OTLP_ENDPOINT OTEL_HEADER_*… [OTEL_EXPORTER_OTLP_HEADERS]
-/// OTEL_RESOURCE_ATTRIBUTES [OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT]`.
-/// A lone OTEL_EXPORTER_OTLP_ENDPOINT is a user setting, not a block.
-///
-/// The Downward API helpers before the endpoint belong to the block only where this workload's
-/// block has them (`helpers`: OTEL_POD_NAME, OTEL_POD_NAMESPACE); elsewhere an OTEL_POD_NAME
-/// right before the block is the user's own.
-pub fn find_block(env: &[Value], helpers: (bool, bool)) -> Option<std::ops::Range<usize>> {
-    for start in 0..env.len() {
-        if !is_plain_value(&env[start], ENDPOINT) {
-            continue;
+/// Whether an OTEL_EXPORTER_OTLP_HEADERS value is what the controller joins for these helpers: a
+/// `,`-joined list of `name=value` items in which each helper, in order, is referenced by an item
+/// `name=$(HELPER)` whose name sanitises to HELPER. Items may hold `,` (nothing is escaped), so a
+/// run of other items only has to hold an `=`.
+fn headers_reference(value: &str, helpers: &[&str]) -> bool {
+    // Some(offset) where the next item starts; None once the last item has been consumed.
+    let mut from = Some(0);
+    let others_ok = |s: &str| s.contains('=');
+    for helper in helpers {
+        let Some(start) = from else { return false };
+        let needle = format!("=$({helper})");
+        let mut matched = None;
+        let mut search = start;
+        while let Some(off) = value[search..].find(&needle) {
+            let eq = search + off;
+            let end = eq + needle.len();
+            search = eq + 1;
+            if end < value.len() && value.as_bytes()[end] != b',' {
+                continue;
+            }
+            // The item's name starts at `start` or right after a `,`; every other item before it
+            // is `name=value`.
+            let name_start = std::iter::once(start)
+                .chain(
+                    value[start..eq]
+                        .match_indices(',')
+                        .map(|(i, _)| start + i + 1),
+                )
+                .find(|&s| {
+                    helper_name(&value[s..eq]) == *helper
+                        && (s == start || others_ok(&value[start..s - 1]))
+                });
+            if name_start.is_some() {
+                matched = Some(end);
+                break;
+            }
         }
-        let mut i = start + 1;
-        while i < env.len()
-            && name_of(&env[i]).is_some_and(|n| n.starts_with(HEADER_PREFIX))
-            && env[i].pointer("/valueFrom/secretKeyRef").is_some()
-        {
-            i += 1;
-        }
-        if i < env.len() && is_plain_value(&env[i], HEADERS) {
-            i += 1;
-        }
-        if !(i < env.len() && is_plain_value(&env[i], RESOURCE_ATTRIBUTES)) {
-            continue;
-        }
-        i += 1;
-        if i < env.len() && is_plain_value(&env[i], CAPTURE_CONTENT) {
-            i += 1;
-        }
-        let (pod_name, pod_namespace) = helpers;
-        let mut first = start;
-        if pod_namespace
-            && first > 0
-            && is_field_ref(&env[first - 1], POD_NAMESPACE, "metadata.namespace")
-        {
-            first -= 1;
-        }
-        if pod_name && first > 0 && is_field_ref(&env[first - 1], POD_NAME, "metadata.name") {
-            first -= 1;
-        }
-        return Some(first..i);
+        let Some(end) = matched else { return false };
+        from = (end < value.len()).then_some(end + 1);
     }
-    None
+    match from {
+        None => true,
+        // Whatever follows the last reference (or the whole value without helpers) is items.
+        Some(start) => others_ok(&value[start..]),
+    }
+}
+
+/// What the built-in attributes at the start of an OTEL_RESOURCE_ATTRIBUTES value say, or None when
+/// the value does not begin with them in the controller's order:
+/// `[kubeopencode.task.name=T,]kubeopencode.task.namespace=NS,kubeopencode.agent.name=A,
+/// k8s.namespace.name=NS,k8s.pod.name=P[,user attributes]`, the same NS twice.
+/// Returns whether the pod name and the namespace are read through the Downward API helpers.
+fn builtin_attributes(value: &str) -> Option<(bool, bool)> {
+    let rest = match value.strip_prefix("kubeopencode.task.name=") {
+        Some(r) => r.split_once(",kubeopencode.task.namespace=")?.1,
+        None => value.strip_prefix("kubeopencode.task.namespace=")?,
+    };
+    let (ns, rest) = rest.split_once(",kubeopencode.agent.name=")?;
+    let (_agent, rest) = rest.split_once(",k8s.namespace.name=")?;
+    let (ns_again, rest) = rest.split_once(",k8s.pod.name=")?;
+    let pod = rest.split_once(',').map_or(rest, |(p, _)| p);
+    (ns == ns_again).then_some((
+        pod == Known::Downward(POD_NAME).render(),
+        ns == Known::Downward(POD_NAMESPACE).render(),
+    ))
+}
+
+/// Finds the first run of env entries that is exactly what the controller or this tool writes:
+/// `[OTEL_POD_NAME] [OTEL_POD_NAMESPACE] OTEL_EXPORTER_OTLP_ENDPOINT OTEL_HEADER_*…
+/// [OTEL_EXPORTER_OTLP_HEADERS] OTEL_RESOURCE_ATTRIBUTES [OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT]`.
+///
+/// Shape alone is not enough: workloads set their own OTel variables (the OpenTelemetry demo sets
+/// an endpoint and `service.name` attributes), and those are the user's. So the endpoint is a
+/// non-empty plain value; each header helper has a `secretKeyRef` and nothing else, and is
+/// referenced from the headers value; the attributes begin with the built-ins in the controller's
+/// order; the capture flag is `"true"`. The Downward API helpers belong to the block exactly when
+/// its attributes read them, and then must be right before the endpoint, as written. Nothing of the
+/// current config is required, so a block written with an older config is still found.
+pub fn find_block(env: &[Value]) -> Option<std::ops::Range<usize>> {
+    (0..env.len()).find_map(|start| block_at(env, start))
+}
+
+fn block_at(env: &[Value], start: usize) -> Option<std::ops::Range<usize>> {
+    plain_value(&env[start], ENDPOINT).filter(|v| !v.is_empty())?;
+    let mut i = start + 1;
+    let mut helpers = Vec::new();
+    while let Some(h) = env.get(i).and_then(secret_helper) {
+        helpers.push(h);
+        i += 1;
+    }
+    match env.get(i).and_then(|e| plain_value(e, HEADERS)) {
+        Some(headers) if headers_reference(headers, &helpers) => i += 1,
+        Some(_) => return None,
+        None if !helpers.is_empty() => return None,
+        None => {}
+    }
+    let attrs = env
+        .get(i)
+        .and_then(|e| plain_value(e, RESOURCE_ATTRIBUTES))?;
+    let (pod_downward, ns_downward) = builtin_attributes(attrs)?;
+    i += 1;
+    if env.get(i).and_then(|e| plain_value(e, CAPTURE_CONTENT)) == Some("true") {
+        i += 1;
+    }
+    let mut first = start;
+    for (needed, name, path) in [
+        (ns_downward, POD_NAMESPACE, "metadata.namespace"),
+        (pod_downward, POD_NAME, "metadata.name"),
+    ] {
+        if needed {
+            first = first
+                .checked_sub(1)
+                .filter(|&j| is_field_ref(&env[j], name, path))?;
+        }
+    }
+    Some(first..i)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::HeaderSource;
+
+    fn name_of(e: &Value) -> Option<&str> {
+        e.get("name").and_then(Value::as_str)
+    }
 
     fn vectors() -> Vec<Value> {
         let text = include_str!(concat!(
@@ -304,25 +407,237 @@ mod tests {
         assert!(n >= 8);
     }
 
-    #[test]
-    fn finds_blocks_and_ignores_lone_endpoints() {
-        let otel = OpenTelemetry {
+    fn config(headers: &[(&str, Option<&str>)], record: bool) -> OpenTelemetry {
+        OpenTelemetry {
             enabled: true,
             endpoint: Some("http://c".into()),
+            record_content: record,
+            headers: headers
+                .iter()
+                .map(|(n, v)| {
+                    let source = match v {
+                        Some(v) => HeaderSource {
+                            value: Some(v.to_string()),
+                            value_from: None,
+                        },
+                        None => HeaderSource {
+                            value: None,
+                            value_from: Some(Some(SecretKeyRef {
+                                name: Some("s".into()),
+                                key: "k".into(),
+                                optional: Some(true),
+                            })),
+                        },
+                    };
+                    (n.to_string(), source)
+                })
+                .collect(),
+            resource_attributes: [("a,b".to_string(), "x=y,z".to_string())].into(),
             ..Default::default()
-        };
-        let id = Identity {
-            task_name: None,
-            namespace: Known::Literal("ns".into()),
-            agent_name: "a".into(),
-            pod_name: Known::Downward(POD_NAME),
-        };
-        let mut env = vec![json!({"name": "A", "value": "1"})];
-        env.extend(build_block(&otel, &id));
-        env.push(json!({"name": ENDPOINT, "value": "user"}));
-        assert_eq!(find_block(&env, (true, false)), Some(1..4));
-        assert_eq!(find_block(&env[4..], (true, false)), None);
-        // Where the block has no OTEL_POD_NAME (a named Pod), one before it is the user's.
-        assert_eq!(find_block(&env, (false, false)), Some(2..4));
+        }
+    }
+
+    fn id(task: Option<&str>, ns: Known, pod: Known) -> Identity {
+        Identity {
+            task_name: task.map(str::to_string),
+            namespace: ns,
+            agent_name: "a,gent".into(),
+            pod_name: pod,
+        }
+    }
+
+    fn user(name: &str, value: &str) -> Value {
+        json!({"name": name, "value": value})
+    }
+
+    #[test]
+    fn finds_every_block_it_builds_whole() {
+        let headers: &[&[(&str, Option<&str>)]] = &[
+            &[],
+            &[("x-api-key", None)],
+            &[
+                ("a", Some("v,b=$(OTEL_HEADER_B)")),
+                ("b", None),
+                ("c", Some("w")),
+            ],
+            &[
+                ("X_API_KEY", None),
+                ("x-api-key", None),
+                ("x.api.key", None),
+            ],
+            &[("a,b", None), ("日本", None), ("", None)],
+            &[("inline", Some("only"))],
+        ];
+        let ids = [
+            id(
+                Some("t"),
+                Known::Literal("ns".into()),
+                Known::Literal("t-pod".into()),
+            ),
+            id(None, Known::Literal("ns".into()), Known::Downward(POD_NAME)),
+            id(
+                None,
+                Known::Downward(POD_NAMESPACE),
+                Known::Downward(POD_NAME),
+            ),
+            id(
+                Some(""),
+                Known::Downward(POD_NAMESPACE),
+                Known::Literal("p".into()),
+            ),
+        ];
+        for h in headers {
+            for record in [false, true] {
+                for id in &ids {
+                    let block = build_block(&config(h, record), id);
+                    let mut env = vec![user("A", "1"), user(POD_NAME, "own")];
+                    env.extend(block.iter().cloned());
+                    env.push(user(ENDPOINT, "http://user"));
+                    let n = block.len();
+                    assert_eq!(find_block(&env), Some(2..2 + n), "{block:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_users_own_settings_are_not_a_block() {
+        let attrs = "kubeopencode.task.namespace=ns,kubeopencode.agent.name=a,k8s.namespace.name=ns,k8s.pod.name=p";
+        let secret = json!({"name": "OTEL_HEADER_X", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}});
+        let not_blocks: Vec<Vec<Value>> = vec![
+            // The OpenTelemetry demo.
+            vec![
+                user(ENDPOINT, "http://my-collector:4317"),
+                user(RESOURCE_ATTRIBUTES, "service.name=cart"),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(HEADERS, "a=b"),
+                user(RESOURCE_ATTRIBUTES, "service.name=cart"),
+            ],
+            // Built-ins out of order, or missing one, or two namespaces.
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(
+                    RESOURCE_ATTRIBUTES,
+                    "kubeopencode.agent.name=a,kubeopencode.task.namespace=ns,k8s.namespace.name=ns,k8s.pod.name=p",
+                ),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(
+                    RESOURCE_ATTRIBUTES,
+                    "kubeopencode.task.namespace=ns,k8s.namespace.name=ns,k8s.pod.name=p",
+                ),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(
+                    RESOURCE_ATTRIBUTES,
+                    "kubeopencode.task.namespace=a,kubeopencode.agent.name=a,k8s.namespace.name=b,k8s.pod.name=p",
+                ),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(RESOURCE_ATTRIBUTES, &format!("service.name=x,{attrs}")),
+            ],
+            // An empty endpoint, or one from valueFrom, or an extra key.
+            vec![user(ENDPOINT, ""), user(RESOURCE_ATTRIBUTES, attrs)],
+            vec![
+                json!({"name": ENDPOINT, "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            vec![
+                json!({"name": ENDPOINT, "value": "http://c", "x": 1}),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            // A helper without its reference, or without a headers entry, or not from a secret.
+            vec![
+                user(ENDPOINT, "http://c"),
+                secret.clone(),
+                user(HEADERS, "x=y"),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                secret.clone(),
+                user(HEADERS, "y=$(OTEL_HEADER_X)"),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                secret.clone(),
+                user(HEADERS, "x=$(OTEL_HEADER_X)z"),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                secret.clone(),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                user("OTEL_HEADER_X", "v"),
+                user(HEADERS, "x=$(OTEL_HEADER_X)"),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(HEADERS, "no-equals"),
+                user(RESOURCE_ATTRIBUTES, attrs),
+            ],
+            // Downward API references without their helper right before the endpoint.
+            vec![
+                user(ENDPOINT, "http://c"),
+                user(
+                    RESOURCE_ATTRIBUTES,
+                    "kubeopencode.task.namespace=ns,kubeopencode.agent.name=a,k8s.namespace.name=ns,k8s.pod.name=$(OTEL_POD_NAME)",
+                ),
+            ],
+            vec![
+                field_ref(POD_NAME, "status.podIP"),
+                user(ENDPOINT, "http://c"),
+                user(
+                    RESOURCE_ATTRIBUTES,
+                    "kubeopencode.task.namespace=ns,kubeopencode.agent.name=a,k8s.namespace.name=ns,k8s.pod.name=$(OTEL_POD_NAME)",
+                ),
+            ],
+            vec![
+                field_ref(POD_NAME, "metadata.name"),
+                user(ENDPOINT, "http://c"),
+                user(
+                    RESOURCE_ATTRIBUTES,
+                    "kubeopencode.task.namespace=$(OTEL_POD_NAMESPACE),kubeopencode.agent.name=a,k8s.namespace.name=$(OTEL_POD_NAMESPACE),k8s.pod.name=$(OTEL_POD_NAME)",
+                ),
+            ],
+        ];
+        for env in not_blocks {
+            assert_eq!(find_block(&env), None, "{env:?}");
+        }
+        // The capture flag belongs to the block only as the controller writes it.
+        let env = vec![
+            user(ENDPOINT, "http://c"),
+            user(RESOURCE_ATTRIBUTES, attrs),
+            user(CAPTURE_CONTENT, "false"),
+        ];
+        assert_eq!(find_block(&env), Some(0..2));
+        // A later real block is still found after a look-alike.
+        let env = vec![
+            user(ENDPOINT, "http://u"),
+            user(RESOURCE_ATTRIBUTES, "service.name=cart"),
+            user(ENDPOINT, "http://c"),
+            user(RESOURCE_ATTRIBUTES, attrs),
+        ];
+        assert_eq!(find_block(&env), Some(2..4));
+        // `kubectl get` output: the API server adds apiVersion to the fieldRef.
+        let env = vec![
+            json!({"name": POD_NAME, "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}),
+            user(ENDPOINT, "http://c"),
+            user(
+                RESOURCE_ATTRIBUTES,
+                "kubeopencode.task.namespace=ns,kubeopencode.agent.name=a,k8s.namespace.name=ns,k8s.pod.name=$(OTEL_POD_NAME)",
+            ),
+        ];
+        assert_eq!(find_block(&env), Some(0..3));
     }
 }

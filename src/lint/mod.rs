@@ -408,6 +408,7 @@ fn ambiguous(
         Plain::UInt(u) => format!("the number {u}"),
         Plain::Float(f) => format!("the number {f}"),
     };
+    let help = engine::quote_advice(&path, value);
     let mut f = Finding::doc(
         Rule::Yaml11Ambiguous,
         format!(
@@ -417,7 +418,7 @@ fn ambiguous(
         Some(resource.to_string()),
     );
     f.severity = severity;
-    f.help = Some(format!("quote it: \"{value}\""));
+    f.help = Some(help);
     out.push(f);
 }
 
@@ -467,6 +468,9 @@ pub fn lint_workloads(
     default_ns: Option<&str>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let applied = !plans
+        .iter()
+        .any(|p| matches!(p.outcome, Outcome::Failed(_)));
     for plan in plans {
         let resource = plan.resource.to_string();
         match &plan.outcome {
@@ -527,13 +531,10 @@ pub fn lint_workloads(
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
             let origins: Vec<Option<usize>> = match plan.edits().iter().find(|e| e.path == cpath) {
-                // The container's env after the edit; map back to the original entries.
-                Some(edit) => {
-                    let before = len + edit.remove.len()
-                        - edit.insert.iter().map(|(_, e)| e.len()).sum::<usize>();
-                    edit.origins(before)
-                }
-                None => (0..len).map(Some).collect(),
+                // The container's env after the edit; map back to the original entries. A document
+                // is not edited when one of its plans failed: its env is then the original one.
+                Some(edit) if applied && len == edit.len_after() => edit.origins(),
+                _ => (0..len).map(Some).collect(),
             };
             let ctx = ContainerCtx {
                 path: &cpath,
