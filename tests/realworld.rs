@@ -837,54 +837,36 @@ fn corpus_props(file: &Path, scratch: &Path, plugin: &Path) -> BTreeMap<u8, Verd
         let out_copy = scratch.join(format!("injected-{}", file.file_name().unwrap().display()));
         std::fs::write(&out_copy, &injected).unwrap();
         let again = run(&args([all, c, os(&cfg), f, os(&out_copy)]), b"");
-        v.insert(
-            4,
-            if again.code != Some(0) {
-                Fail(format!(
-                    "exit {:?}: {}",
-                    again.code,
-                    first_lines(&again.stderr)
-                ))
-            } else if again.stdout != injected {
-                Fail(byte_difference(&injected, &again.stdout))
-            } else {
-                Pass
-            },
-        );
+        v.insert(4, exits_0_with(&again, &injected));
         let removed = run(&args([all, c, os(&off), f, os(&out_copy)]), b"");
-        v.insert(
-            5,
-            if removed.code != Some(0) {
-                Fail(format!(
-                    "exit {:?}: {}",
-                    removed.code,
-                    first_lines(&removed.stderr)
-                ))
-            } else if removed.stdout != input {
-                Fail(byte_difference(&input, &removed.stdout))
-            } else {
-                Pass
-            },
-        );
+        v.insert(5, exits_0_with(&removed, &input));
         fe.runs.push(("inject (second run)", again));
         fe.runs.push(("inject (disabled, after inject)", removed));
     }
     let disabled = run(&args([all, c, os(&off), f, os(file)]), b"");
     v.insert(
         6,
-        match disabled.code {
-            Some(0) if disabled.stdout == input => Pass,
-            Some(0) => Fail(byte_difference(&input, &disabled.stdout)),
-            code if injected_ok => {
-                Fail(format!("exit {code:?}: {}", first_lines(&disabled.stderr)))
-            }
-            _ => skip(),
+        if disabled.code == Some(0) || injected_ok {
+            exits_0_with(&disabled, &input)
+        } else {
+            skip()
         },
     );
     fe.runs.push(("inject (disabled)", disabled));
     v.insert(7, fe.no_panic());
     v.insert(8, fe.agreement());
     v
+}
+
+/// Pass when the run exited 0 and wrote exactly `want`.
+fn exits_0_with(run: &RawOutput, want: &[u8]) -> Verdict {
+    if run.code != Some(0) {
+        Fail(format!("exit {:?}: {}", run.code, first_lines(&run.stderr)))
+    } else if run.stdout != want {
+        Fail(byte_difference(want, &run.stdout))
+    } else {
+        Pass
+    }
 }
 
 /// The first line where two outputs differ.
@@ -974,29 +956,15 @@ fn realworld_corpus_properties() {
         }
     }
 
+    // Property 7 alone over the fuzz corpus and the seeds.
     let fuzz = files_under(&root().join("fuzz/corpus"));
     assert!(!fuzz.is_empty(), "the fuzz corpus is missing");
-    for (file, verdict) in fuzz.iter().zip(parallel(&fuzz, |file| {
-        FrontEnds::run(
-            file,
-            &enabled_config(),
-            &["--all"],
-            &scratch(),
-            Some(&plugin),
-        )
-        .no_panic()
-    })) {
-        verdicts.insert((rel(file), 7), verdict);
+    let mut others: Vec<(String, PathBuf)> = fuzz.iter().map(|f| (rel(f), f.clone())).collect();
+    for (name, body) in SEEDS {
+        let file = common::write_temp(&scratch(), name, body);
+        others.push((format!("seed/{name}"), file));
     }
-
-    let seeds: Vec<(String, PathBuf)> = SEEDS
-        .iter()
-        .map(|(name, body)| {
-            let dir = scratch();
-            (format!("seed/{name}"), common::write_temp(&dir, name, body))
-        })
-        .collect();
-    for ((name, _), verdict) in seeds.iter().zip(parallel(&seeds, |(_, file)| {
+    for ((name, _), verdict) in others.iter().zip(parallel(&others, |(_, file)| {
         FrontEnds::run(
             file,
             &enabled_config(),
