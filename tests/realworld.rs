@@ -10,11 +10,11 @@
 //! 3. nothing outside `env` changes (input and output compared parsed, env lists removed);
 //! 4. a second run changes no byte;
 //! 5. disable-after-inject gives back the input bytes;
-//! 6. a disabled config on the input changes no byte;
+//! 6. a disabled config on the input changes no byte (and `diff` with it shows nothing);
 //! 7. no front end panics (inject, diff, check, --in-place, -o json, the KRM function, the kustomize
 //!    legacy plugin), here and on every file of `fuzz/corpus`;
-//! 8. the pipe, --in-place, -o json and the KRM function give the same documents, here and on every
-//!    conformance case;
+//! 8. the pipe, --in-place, -o json and the KRM function give the same documents (the pipe and
+//!    --in-place the same bytes), here and on every conformance case;
 //! 9. `diff` applied with `patch` gives the pipe's bytes, here and on every conformance case, and
 //!    on the conformance cases `kubectl kustomize` with the tool as its exec plugin gives the
 //!    pipe's documents (the plugin mode takes no `--all`, so the corpus cannot go through it).
@@ -825,6 +825,16 @@ impl FrontEnds {
         compare("-o json", json_run, json);
         let krm = self.get("KRM function");
         compare("the KRM items", krm, text(&krm.stdout).and_then(krm_items));
+        // Both are the input stream edited in place: the same bytes, not only the same documents.
+        if let Some(after) = &self.in_place_after
+            && self.get("--in-place").code == Some(0)
+            && after.as_bytes() != pipe.stdout
+        {
+            errors.push(format!(
+                "--in-place: not the pipe's bytes: {}",
+                byte_difference(&pipe.stdout, after.as_bytes())
+            ));
+        }
         from_errors(errors)
     }
 }
@@ -962,15 +972,24 @@ fn corpus_props(
         fe.runs.push(("inject (disabled, after inject)", removed));
     }
     let disabled = run(&args([all, c, os(&off), f, os(file)]), b"");
+    let diff_off = run(&args(["diff".as_ref(), all, c, os(&off), f, os(file)]), b"");
     v.insert(
         6,
         if disabled.code == Some(0) || injected_ok {
-            exits_0_with(&disabled, &input)
+            match exits_0_with(&disabled, &input) {
+                Pass if diff_off.code != Some(0) || !diff_off.stdout.is_empty() => Fail(format!(
+                    "the pipe changes nothing, but diff exits {:?}: {}",
+                    diff_off.code,
+                    first_lines(&String::from_utf8_lossy(&diff_off.stdout))
+                )),
+                other => other,
+            }
         } else {
             skip()
         },
     );
     fe.runs.push(("inject (disabled)", disabled));
+    fe.runs.push(("diff (disabled)", diff_off));
     v.insert(7, fe.no_panic());
     v.insert(8, fe.agreement());
     if tools.patch {
