@@ -6,7 +6,9 @@
 //! LLM traces, recordContent) and `--all`, and with a disabled config:
 //! 1. exit 0, or exit 2 with a located error (`file:line:col`), only for the files of
 //!    [`EXPECTED_ERRORS`] (objects the API server would reject);
-//! 2. every container and init container of every pod-bearing workload gets the block;
+//! 2. every targeted container gets the block and keeps every entry it had, and no other
+//!    container's env changes (with `--all`: every init container and the main container of every
+//!    pod-bearing workload, as docs/semantics.md "Which containers" says);
 //! 3. nothing outside `env` changes (input and output compared parsed, env lists removed);
 //! 4. a second run changes no byte;
 //! 5. disable-after-inject gives back the input bytes;
