@@ -15,15 +15,15 @@
 //! 6. a disabled config on the input changes no byte (and `diff` with it shows nothing);
 //! 7. no front end panics (inject, diff, check, --in-place, -o json, the KRM function, the kustomize
 //!    legacy plugin), here and on every file of `fuzz/corpus`;
-//! 8. the pipe, --in-place, -o json and the KRM function give the same documents (the pipe and
-//!    --in-place the same bytes), here and on every conformance case;
+//! 8. the pipe, --in-place, -o json and the KRM function give the same documents (the pipe on a
+//!    file, on stdin and --in-place the same bytes), here and on every conformance case;
 //! 9. `diff` applied with `patch` gives the pipe's bytes, here and on every conformance case, and
 //!    on the conformance cases `kubectl kustomize` with the tool as its exec plugin gives the
 //!    pipe's documents (the plugin mode takes no `--all`, so the corpus cannot go through it).
 //!
 //! What fails today for a reason someone is fixing is listed in [`KNOWN_FAILURES`], and that list
 //! must be exact: an entry that passes now fails the test, so the list only shrinks as fixes land.
-//! The per-property counts go to stderr.
+//! The per-property counts go to stderr (with `REALWORLD_VERBOSE=1`, every failure too).
 
 mod common;
 
@@ -827,6 +827,15 @@ impl FrontEnds {
         compare("-o json", json_run, json);
         let krm = self.get("KRM function");
         compare("the KRM items", krm, text(&krm.stdout).and_then(krm_items));
+        // The same stream read from stdin is written the same.
+        if let Some((_, stdin)) = self.runs.iter().find(|(n, _)| *n == "inject (stdin)")
+            && stdin.stdout != pipe.stdout
+        {
+            errors.push(format!(
+                "the pipe on stdin: not the bytes it writes for -f: {}",
+                byte_difference(&pipe.stdout, &stdin.stdout)
+            ));
+        }
         // Both are the input stream edited in place: the same bytes, not only the same documents.
         if let Some(after) = &self.in_place_after
             && self.get("--in-place").code == Some(0)
@@ -1251,22 +1260,20 @@ fn report(verdicts: &BTreeMap<(String, u8), Verdict>, tools: &Tools) {
             "property {p}: {pass}/{applicable} files pass{na} ({what})\n"
         ));
     }
+    // With REALWORLD_VERBOSE set, every failure (known ones included) follows the counts.
+    if std::env::var_os("REALWORLD_VERBOSE").is_some() {
+        summary.push_str("failures:\n");
+        for ((name, p), v) in verdicts {
+            if let Fail(why) = v {
+                summary.push_str(&format!("  {name} [{p}] {why}\n"));
+            }
+        }
+    }
     // Straight to the process's stderr, past the test harness's capture: the counts are wanted on
     // a passing run too.
     {
         use std::io::Write;
         let _ = std::io::stderr().write_all(summary.as_bytes());
-    }
-    let failing: Vec<String> = verdicts
-        .iter()
-        .filter(|(_, v)| matches!(v, Fail(_)))
-        .map(|((name, p), v)| match v {
-            Fail(why) => format!("  {name} [{p}] {why}"),
-            _ => unreachable!(),
-        })
-        .collect();
-    if std::env::var_os("REALWORLD_VERBOSE").is_some() {
-        eprintln!("failures:\n{}", failing.join("\n"));
     }
     assert!(
         problems.is_empty(),
