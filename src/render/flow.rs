@@ -1,0 +1,549 @@
+//! Editing env lists and containers written in flow style: `env: []`, `env: [{name: A, value: b}]`,
+//! `- {name: agent, image: x}`, whole flow documents, and JSON (which is YAML flow syntax).
+//!
+//! Flow stays flow: entries are added, removed and updated inside the brackets, laid out like
+//! their neighbours (one line, or one entry per line at the neighbours' column, or pretty-printed
+//! like the document's JSON), quoted like them (JSON keys and strings when the keys are quoted),
+//! with the same `:` and `,` spacing. Removing every entry gives `[]` back, or drops the `env` key
+//! of a flow container (where the injection created it), so disabling restores the input bytes.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::{Fallback, Op, column, line_indent, line_of};
+use crate::engine::ContainerEdit;
+use crate::yaml::scalar;
+use crate::yaml::tree::{Kind, Node, Style};
+
+/// How the flow collections near an edit are written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FlowStyle {
+    /// Keys and strings are JSON strings (the neighbours quote their keys).
+    json: bool,
+    /// String values are double-quoted (`{ kind: "Pod" }`).
+    quote_strings: bool,
+    /// `": "`, or `":"` (JSON written compactly).
+    colon: &'static str,
+    /// `", "`, or `","`.
+    comma: &'static str,
+    /// `{ a: b }` rather than `{a: b}`.
+    pad: bool,
+}
+
+impl Default for FlowStyle {
+    fn default() -> Self {
+        FlowStyle {
+            json: false,
+            quote_strings: false,
+            colon: ": ",
+            comma: ", ",
+            pad: false,
+        }
+    }
+}
+
+fn flow_entries(n: &Node) -> Option<&[(Node, Node)]> {
+    match &n.kind {
+        Kind::Map {
+            entries,
+            flow: true,
+        } => Some(entries),
+        _ => None,
+    }
+}
+
+impl FlowStyle {
+    /// The style of a flow mapping (the default for anything else).
+    pub(crate) fn of(text: &str, n: &Node) -> FlowStyle {
+        let Some(entries) = flow_entries(n).filter(|e| !e.is_empty()) else {
+            return FlowStyle::default();
+        };
+        let quoted = |n: &Node| {
+            matches!(
+                n.kind,
+                Kind::Scalar {
+                    style: Style::DoubleQuoted,
+                    ..
+                }
+            )
+        };
+        let (k0, v0) = &entries[0];
+        let json = quoted(k0);
+        let colon = if json && text.get(k0.pos.end..v0.pos.start) == Some(":") {
+            ":"
+        } else {
+            ": "
+        };
+        let comma = match entries.get(1) {
+            Some((k1, _)) if text.get(v0.pos.end..k1.pos.start) == Some(",") => ",",
+            _ => ", ",
+        };
+        FlowStyle {
+            json,
+            quote_strings: json || entries.iter().any(|(_, v)| quoted(v)),
+            colon,
+            comma,
+            pad: text.as_bytes().get(n.pos.start + 1) == Some(&b' '),
+        }
+    }
+
+    fn string(&self, s: &str) -> String {
+        if self.json {
+            return Value::String(s.to_string()).to_string();
+        }
+        if self.quote_strings {
+            return scalar::double_quoted(s);
+        }
+        self.plain_or_quoted(s)
+    }
+
+    fn key(&self, s: &str) -> String {
+        if self.json {
+            Value::String(s.to_string()).to_string()
+        } else {
+            self.plain_or_quoted(s)
+        }
+    }
+
+    /// YAML's choice for a string, with the flow indicators quoted too.
+    fn plain_or_quoted(&self, s: &str) -> String {
+        match scalar::render_scalar(s) {
+            Cow::Borrowed(_) if s.contains([',', '[', ']', '{', '}']) => scalar::double_quoted(s),
+            r => r.into_owned(),
+        }
+    }
+
+    /// A value on one line.
+    pub(crate) fn inline(&self, v: &Value, out: &mut String) {
+        let pad = if self.pad { " " } else { "" };
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                out.push('{');
+                out.push_str(pad);
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(self.comma);
+                    }
+                    out.push_str(&self.key(k));
+                    out.push_str(self.colon);
+                    self.inline(v, out);
+                }
+                out.push_str(pad);
+                out.push('}');
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(self.comma);
+                    }
+                    self.inline(v, out);
+                }
+                out.push(']');
+            }
+            Value::Object(_) => out.push_str("{}"),
+            Value::Array(_) => out.push_str("[]"),
+            Value::String(s) => out.push_str(&self.string(s)),
+            other => {
+                let _ = write!(out, "{other}");
+            }
+        }
+    }
+
+    /// A value over several lines (JSON's pretty layout): the current line reaches `col`, nested
+    /// entries are indented by `step`.
+    pub(crate) fn pretty(&self, v: &Value, col: usize, step: usize, eol: &str, out: &mut String) {
+        let inner = col + step;
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(eol);
+                    spaces(out, inner);
+                    out.push_str(&self.key(k));
+                    out.push_str(self.colon);
+                    self.pretty(v, inner, step, eol, out);
+                }
+                out.push_str(eol);
+                spaces(out, col);
+                out.push('}');
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(eol);
+                    spaces(out, inner);
+                    self.pretty(v, inner, step, eol, out);
+                }
+                out.push_str(eol);
+                spaces(out, col);
+                out.push(']');
+            }
+            other => self.inline(other, out),
+        }
+    }
+
+    /// The new text of an env `value` scalar, in the quoting it had where that can hold it.
+    pub(crate) fn scalar_in_place(&self, old: Style, value: &str) -> String {
+        match old {
+            Style::DoubleQuoted if self.json => Value::String(value.to_string()).to_string(),
+            Style::DoubleQuoted => scalar::double_quoted(value),
+            Style::SingleQuoted if value.chars().all(|c| c != '\n' && !c.is_control()) => {
+                format!("'{}'", value.replace('\'', "''"))
+            }
+            _ => self.string(value),
+        }
+    }
+}
+
+fn spaces(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// True when a flow collection puts its children on lines of their own.
+fn is_multiline(text: &str, n: &Node) -> bool {
+    text.get(n.pos.start..n.pos.end)
+        .is_some_and(|t| t.contains('\n'))
+}
+
+/// The indentation step of a pretty-printed flow mapping: its first key's column less the
+/// indentation of the line where the mapping opens (2 when that tells nothing).
+fn step_of(text: &str, map: &Node) -> usize {
+    flow_entries(map)
+        .and_then(|e| e.first())
+        .filter(|(k, _)| line_of(text, k.pos.start) != line_of(text, map.pos.start))
+        .map(|(k, _)| column(text, k.pos.start).saturating_sub(line_indent(text, map.pos.start)))
+        .filter(|&s| s > 0)
+        .unwrap_or(2)
+}
+
+/// Where the brackets of a flow collection are: (`[` or `{`, `]` or `}`).
+fn brackets(text: &str, n: &Node, open: u8, close: u8) -> Result<(usize, usize), Fallback> {
+    let b = text.as_bytes();
+    let (s, e) = (n.pos.start, n.pos.end);
+    if e > s && b.get(s) == Some(&open) && b.get(e - 1) == Some(&close) {
+        Ok((s, e - 1))
+    } else {
+        Err(Fallback("a flow collection is laid out unusually".into()))
+    }
+}
+
+/// Removes the entry `key` from a flow mapping, with the separator on one side.
+pub(crate) fn drop_entry(map: &Node, key: &str, ops: &mut Vec<Op>) -> Result<(), Fallback> {
+    let entries = flow_entries(map).ok_or_else(|| Fallback("not a flow mapping".into()))?;
+    let i = entries
+        .iter()
+        .position(|(k, _)| k.as_str() == Some(key))
+        .ok_or_else(|| Fallback(format!("`{key}` not found")))?;
+    let (start, end) = if i + 1 < entries.len() {
+        (entries[i].0.pos.start, entries[i + 1].0.pos.start)
+    } else if i > 0 {
+        (entries[i - 1].1.pos.end, entries[i].1.pos.end)
+    } else {
+        (entries[i].0.pos.start, entries[i].1.pos.end)
+    };
+    ops.push(Op {
+        start,
+        end,
+        text: String::new(),
+    });
+    Ok(())
+}
+
+/// Adds `env: [...]` as the last entry of a flow-style container.
+pub(crate) fn add_env(
+    text: &str,
+    container: &Node,
+    entries_in: &[Value],
+    eol: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), Fallback> {
+    let entries = flow_entries(container).ok_or_else(|| Fallback("not a flow mapping".into()))?;
+    let (Some((k0, v0)), Some((last_k, last_v))) = (entries.first(), entries.last()) else {
+        return Err(Fallback("empty container".into()));
+    };
+    let st = FlowStyle::of(text, container);
+    let mut out = String::new();
+    if line_of(text, k0.pos.start) != line_of(text, last_k.pos.start)
+        || line_of(text, container.pos.start) != line_of(text, k0.pos.start)
+    {
+        // One entry per line: the new one on a line of its own, the list pretty-printed.
+        let col = column(text, last_k.pos.start);
+        out.push(',');
+        out.push_str(eol);
+        spaces(&mut out, col);
+        out.push_str(&st.key("env"));
+        out.push_str(st.colon);
+        st.pretty(
+            &Value::Array(entries_in.to_vec()),
+            col,
+            step_of(text, container),
+            eol,
+            &mut out,
+        );
+    } else {
+        let sep = match entries.get(1) {
+            Some((k1, _)) => {
+                let between = &text[v0.pos.end..k1.pos.start];
+                if between.trim() == "," && !between.contains('\n') {
+                    between.to_string()
+                } else {
+                    st.comma.to_string()
+                }
+            }
+            None => st.comma.to_string(),
+        };
+        out.push_str(&sep);
+        out.push_str(&st.key("env"));
+        out.push_str(st.colon);
+        st.inline(&Value::Array(entries_in.to_vec()), &mut out);
+    }
+    ops.push(Op {
+        start: last_v.pos.end,
+        end: last_v.pos.end,
+        text: out,
+    });
+    Ok(())
+}
+
+/// Edits a flow-style env list in place. `container` is the mapping that holds it (its style is
+/// followed when the list is empty); `drop_key` says whether a list left empty loses its `env`
+/// key (in a flow container, where the injection created it) or goes back to `[]`.
+pub(crate) fn edit_list(
+    text: &str,
+    env: &Node,
+    container: &Node,
+    edit: &ContainerEdit,
+    drop_key: bool,
+    eol: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), Fallback> {
+    let Kind::Seq { items, flow: true } = &env.kind else {
+        return Err(Fallback("not a flow sequence".into()));
+    };
+    let (open, close) = brackets(text, env, b'[', b']')?;
+    let inserted: usize = edit.insert.iter().map(|(_, e)| e.len()).sum();
+    let mut removed: Vec<usize> = edit
+        .remove
+        .iter()
+        .copied()
+        .filter(|&i| i < items.len())
+        .collect();
+    removed.sort_unstable();
+    removed.dedup();
+    if removed.len() == items.len() && inserted == 0 {
+        if removed.is_empty() {
+            return Ok(());
+        }
+        if drop_key {
+            return drop_entry(container, "env", ops);
+        }
+        ops.push(Op {
+            start: open + 1,
+            end: close,
+            text: String::new(),
+        });
+        return Ok(());
+    }
+    let first_item_map = items.first().filter(|i| flow_entries(i).is_some());
+    let st = FlowStyle::of(text, first_item_map.unwrap_or(container));
+    let Some(last) = items.last() else {
+        // `[]`: the entries go inside, on one line, or pretty-printed in a pretty document.
+        let new: Vec<Value> = edit
+            .insert
+            .iter()
+            .flat_map(|(_, e)| e.iter().cloned())
+            .collect();
+        let mut out = String::new();
+        if flow_entries(container).is_some() && is_multiline(text, container) {
+            let col = line_indent(text, open);
+            st.pretty(
+                &Value::Array(new),
+                col,
+                step_of(text, container),
+                eol,
+                &mut out,
+            );
+        } else {
+            st.inline(&Value::Array(new), &mut out);
+        }
+        ops.push(Op {
+            start: open,
+            end: close + 1,
+            text: out,
+        });
+        return Ok(());
+    };
+    let n = items.len();
+    let multiline = if n >= 2 {
+        text[items[n - 2].pos.end..last.pos.start].contains('\n')
+    } else {
+        text[open + 1..last.pos.start].contains('\n')
+    };
+    let item_col = column(text, last.pos.start);
+    let pretty = flow_entries(last).is_some() && is_multiline(text, last);
+    let step = if pretty { step_of(text, last) } else { 2 };
+    let sep = if multiline {
+        format!(",{eol}{}", " ".repeat(item_col))
+    } else {
+        match n {
+            2.. => {
+                let between = &text[items[n - 2].pos.end..last.pos.start];
+                if between.trim() == "," {
+                    between.to_string()
+                } else {
+                    st.comma.to_string()
+                }
+            }
+            _ => st.comma.to_string(),
+        }
+    };
+    let render = |v: &Value, out: &mut String| {
+        if pretty {
+            st.pretty(v, item_col, step, eol, out);
+        } else {
+            st.inline(v, out);
+        }
+    };
+    // The new text of a kept item (with its value updated).
+    let kept = |i: usize| -> Result<String, Fallback> {
+        let item = &items[i];
+        let mut t = text[item.pos.start..item.pos.end].to_string();
+        if let Some((_, value)) = edit.set_value.iter().find(|(j, _)| *j == i) {
+            let (v, style) = value_scalar(item)?;
+            t.replace_range(
+                v.pos.start - item.pos.start..v.pos.end - item.pos.start,
+                &st.scalar_in_place(style, value),
+            );
+        }
+        Ok(t)
+    };
+    let mut mine = Vec::new();
+    // Runs of removed items go with the separator after them (before them, for the last run).
+    let mut r = 0;
+    while r < removed.len() {
+        let a = removed[r];
+        let mut b = a;
+        while r + 1 < removed.len() && removed[r + 1] == b + 1 {
+            r += 1;
+            b += 1;
+        }
+        r += 1;
+        let (start, end) = if b + 1 < n {
+            (items[a].pos.start, items[b + 1].pos.start)
+        } else if a > 0 {
+            (items[a - 1].pos.end, items[b].pos.end)
+        } else {
+            (items[a].pos.start, items[b].pos.end)
+        };
+        mine.push(Op {
+            start,
+            end,
+            text: String::new(),
+        });
+    }
+    for (at, entries) in &edit.insert {
+        let mut out = String::new();
+        let pos = if *at >= n {
+            for e in entries {
+                out.push_str(&sep);
+                render(e, &mut out);
+            }
+            last.pos.end
+        } else {
+            for e in entries {
+                render(e, &mut out);
+                out.push_str(&sep);
+            }
+            items[*at].pos.start
+        };
+        mine.push(Op {
+            start: pos,
+            end: pos,
+            text: out,
+        });
+    }
+    for (i, _) in &edit.set_value {
+        let item = items
+            .get(*i)
+            .ok_or_else(|| Fallback("an env entry to update is missing".into()))?;
+        if !removed.contains(i) {
+            mine.push(Op {
+                start: item.pos.start,
+                end: item.pos.end,
+                text: kept(*i)?,
+            });
+        }
+    }
+    mine.sort_by_key(|o| (o.start, o.end));
+    let conflict = removed.len() == n
+        || mine
+            .windows(2)
+            .any(|p| p[0].end > p[1].start || (p[0].start < p[1].start && p[1].start < p[0].end));
+    if !conflict {
+        ops.extend(mine);
+        return Ok(());
+    }
+    // Edits that meet (everything replaced, an insertion inside a removed run): write the items
+    // again, the kept ones with their own text.
+    let mut out = String::new();
+    for (k, origin) in edit.origins(n).into_iter().enumerate() {
+        if k > 0 {
+            out.push_str(&sep);
+        }
+        match origin {
+            Some(i) => out.push_str(&kept(i)?),
+            None => {
+                let v = new_entry(edit, n, k)
+                    .ok_or_else(|| Fallback("an inserted entry is missing".into()))?;
+                render(v, &mut out);
+            }
+        }
+    }
+    ops.push(Op {
+        start: items[0].pos.start,
+        end: last.pos.end,
+        text: out,
+    });
+    Ok(())
+}
+
+/// The `k`-th entry of the edited list when it is a new one.
+fn new_entry(edit: &ContainerEdit, len: usize, k: usize) -> Option<&Value> {
+    let mut idx = 0;
+    for i in 0..=len {
+        for (at, entries) in &edit.insert {
+            if *at == i {
+                for e in entries {
+                    if idx == k {
+                        return Some(e);
+                    }
+                    idx += 1;
+                }
+            }
+        }
+        if i < len && !edit.remove.contains(&i) {
+            idx += 1;
+        }
+    }
+    None
+}
+
+/// The `value` scalar of an env entry, and its style.
+pub(crate) fn value_scalar(item: &Node) -> Result<(&Node, Style), Fallback> {
+    let v = item
+        .get("value")
+        .ok_or_else(|| Fallback("an env entry to update has no `value` key".into()))?;
+    match &v.kind {
+        Kind::Scalar { style, .. } => Ok((v, *style)),
+        _ => Err(Fallback("an env value to update is not a scalar".into())),
+    }
+}
