@@ -77,7 +77,7 @@ impl FlowStyle {
             ": "
         };
         let comma = match entries.get(1) {
-            Some((k1, _)) if text.get(v0.pos.end..k1.pos.start) == Some(",") => ",",
+            Some((k1, _)) if text.get(end(text, v0)..k1.pos.start) == Some(",") => ",",
             _ => ", ",
         };
         FlowStyle {
@@ -204,13 +204,27 @@ impl FlowStyle {
     }
 }
 
+/// Where a node ends: the parser's span of a flow collection inside another runs on over the
+/// blanks after its closing bracket.
+fn end(text: &str, n: &Node) -> usize {
+    match n.kind {
+        Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. } => {
+            let e = n.pos.end.min(text.len());
+            n.pos
+                .start
+                .max(text[..e].trim_end_matches([' ', '\t', '\r', '\n']).len())
+        }
+        _ => n.pos.end,
+    }
+}
+
 fn spaces(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
 /// True when a flow collection puts its children on lines of their own.
 fn is_multiline(text: &str, n: &Node) -> bool {
-    text.get(n.pos.start..n.pos.end)
+    text.get(n.pos.start..end(text, n))
         .is_some_and(|t| t.contains('\n'))
 }
 
@@ -228,7 +242,7 @@ fn step_of(text: &str, map: &Node) -> usize {
 /// Where the brackets of a flow collection are: (`[` or `{`, `]` or `}`).
 fn brackets(text: &str, n: &Node, open: u8, close: u8) -> Result<(usize, usize), Fallback> {
     let b = text.as_bytes();
-    let (s, e) = (n.pos.start, n.pos.end);
+    let (s, e) = (n.pos.start, end(text, n));
     if e > s && b.get(s) == Some(&open) && b.get(e - 1) == Some(&close) {
         Ok((s, e - 1))
     } else {
@@ -237,7 +251,12 @@ fn brackets(text: &str, n: &Node, open: u8, close: u8) -> Result<(usize, usize),
 }
 
 /// Removes the entry `key` from a flow mapping, with the separator on one side.
-pub(crate) fn drop_entry(map: &Node, key: &str, ops: &mut Vec<Op>) -> Result<(), Fallback> {
+pub(crate) fn drop_entry(
+    text: &str,
+    map: &Node,
+    key: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), Fallback> {
     let entries = flow_entries(map).ok_or_else(|| Fallback("not a flow mapping".into()))?;
     let i = entries
         .iter()
@@ -246,9 +265,9 @@ pub(crate) fn drop_entry(map: &Node, key: &str, ops: &mut Vec<Op>) -> Result<(),
     let (start, end) = if i + 1 < entries.len() {
         (entries[i].0.pos.start, entries[i + 1].0.pos.start)
     } else if i > 0 {
-        (entries[i - 1].1.pos.end, entries[i].1.pos.end)
+        (end(text, &entries[i - 1].1), end(text, &entries[i].1))
     } else {
-        (entries[i].0.pos.start, entries[i].1.pos.end)
+        (entries[i].0.pos.start, end(text, &entries[i].1))
     };
     ops.push(Op {
         start,
@@ -292,7 +311,7 @@ pub(crate) fn add_env(
     } else {
         let sep = match entries.get(1) {
             Some((k1, _)) => {
-                let between = &text[v0.pos.end..k1.pos.start];
+                let between = &text[end(text, v0)..k1.pos.start];
                 if between.trim() == "," && !between.contains('\n') {
                     between.to_string()
                 } else {
@@ -307,8 +326,8 @@ pub(crate) fn add_env(
         st.inline(&Value::Array(entries_in.to_vec()), &mut out);
     }
     ops.push(Op {
-        start: last_v.pos.end,
-        end: last_v.pos.end,
+        start: end(text, last_v),
+        end: end(text, last_v),
         text: out,
     });
     Ok(())
@@ -344,7 +363,7 @@ pub(crate) fn edit_list(
             return Ok(());
         }
         if drop_key {
-            return drop_entry(container, "env", ops);
+            return drop_entry(text, container, "env", ops);
         }
         ops.push(Op {
             start: open + 1,
@@ -384,7 +403,7 @@ pub(crate) fn edit_list(
     };
     let n = items.len();
     let multiline = if n >= 2 {
-        text[items[n - 2].pos.end..last.pos.start].contains('\n')
+        text[end(text, &items[n - 2])..last.pos.start].contains('\n')
     } else {
         text[open + 1..last.pos.start].contains('\n')
     };
@@ -396,7 +415,7 @@ pub(crate) fn edit_list(
     } else {
         match n {
             2.. => {
-                let between = &text[items[n - 2].pos.end..last.pos.start];
+                let between = &text[end(text, &items[n - 2])..last.pos.start];
                 if between.trim() == "," {
                     between.to_string()
                 } else {
@@ -416,7 +435,7 @@ pub(crate) fn edit_list(
     // The new text of a kept item (with its value updated).
     let kept = |i: usize| -> Result<String, Fallback> {
         let item = &items[i];
-        let mut t = text[item.pos.start..item.pos.end].to_string();
+        let mut t = text[item.pos.start..end(text, item)].to_string();
         if let Some((_, value)) = edit.set_value.iter().find(|(j, _)| *j == i) {
             let (v, style) = value_scalar(item)?;
             t.replace_range(
@@ -440,9 +459,9 @@ pub(crate) fn edit_list(
         let (start, end) = if b + 1 < n {
             (items[a].pos.start, items[b + 1].pos.start)
         } else if a > 0 {
-            (items[a - 1].pos.end, items[b].pos.end)
+            (end(text, &items[a - 1]), end(text, &items[b]))
         } else {
-            (items[a].pos.start, items[b].pos.end)
+            (items[a].pos.start, end(text, &items[b]))
         };
         mine.push(Op {
             start,
@@ -457,7 +476,7 @@ pub(crate) fn edit_list(
                 out.push_str(&sep);
                 render(e, &mut out);
             }
-            last.pos.end
+            end(text, last)
         } else {
             for e in entries {
                 render(e, &mut out);
@@ -478,7 +497,7 @@ pub(crate) fn edit_list(
         if !removed.contains(i) {
             mine.push(Op {
                 start: item.pos.start,
-                end: item.pos.end,
+                end: end(text, item),
                 text: kept(*i)?,
             });
         }
@@ -510,7 +529,7 @@ pub(crate) fn edit_list(
     }
     ops.push(Op {
         start: items[0].pos.start,
-        end: last.pos.end,
+        end: end(text, last),
         text: out,
     });
     Ok(())

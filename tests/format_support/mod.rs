@@ -240,6 +240,30 @@ fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
     }
 }
 
+/// Containers written in flow style without an `env` key (`- {name: a, image: b}`): the
+/// injection adds `env` inside them, so their lines are the env node's lines.
+fn flow_containers_without_env<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            Kind::Map { entries, .. } => {
+                for (k, v) in entries {
+                    if matches!(k.as_str(), Some("containers" | "initContainers"))
+                        && let Kind::Seq { items, .. } = &v.kind
+                    {
+                        out.extend(items.iter().filter(|c| {
+                            matches!(c.kind, Kind::Map { flow: true, .. }) && c.get("env").is_none()
+                        }));
+                    }
+                    todo.push(v);
+                }
+            }
+            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            _ => {}
+        }
+    }
+}
+
 /// The lines of a document that belong to managed env entries (and `env:` keys of lists that
 /// hold only managed entries).
 pub fn env_lines(text: &str) -> BTreeSet<usize> {
@@ -250,10 +274,21 @@ pub fn env_lines(text: &str) -> BTreeSet<usize> {
     let Some(root) = &doc.root else { return out };
     let mut lists = Vec::new();
     env_lists(root, &mut lists);
+    let mut containers = Vec::new();
+    flow_containers_without_env(root, &mut containers);
+    for c in containers {
+        out.extend(line_of(text, c.pos.start)..=last_line(text, c));
+    }
     for (key, list) in lists {
-        let Kind::Seq { items, .. } = &list.kind else {
+        let Kind::Seq { items, flow } = &list.kind else {
             continue;
         };
+        if *flow {
+            // A flow list is edited inside its brackets: its lines and its key's line are the
+            // env node's.
+            out.extend(line_of(text, key.pos.start)..=last_line(text, list));
+            continue;
+        }
         // An empty list (`env: []`) counts too: it becomes a block list when entries are added.
         let mut all_managed = true;
         for item in items {
