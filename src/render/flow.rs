@@ -22,7 +22,7 @@ use crate::yaml::tree::{Kind, Node, Style};
 pub(crate) struct FlowStyle {
     /// Keys and strings are JSON strings (the neighbours quote their keys).
     json: bool,
-    /// String values are double-quoted (`{ kind: "Pod" }`).
+    /// String values are double-quoted (every scalar value of the neighbour is: `{ kind: "Pod" }`).
     quote_strings: bool,
     /// `": "`, or `":"` (JSON written compactly).
     colon: &'static str,
@@ -82,7 +82,13 @@ impl FlowStyle {
         };
         FlowStyle {
             json,
-            quote_strings: json || entries.iter().any(|(_, v)| quoted(v)),
+            quote_strings: json || {
+                let mut scalars = entries
+                    .iter()
+                    .filter(|(_, v)| matches!(v.kind, Kind::Scalar { .. }))
+                    .peekable();
+                scalars.peek().is_some() && scalars.all(|(_, v)| quoted(v))
+            },
             colon,
             comma,
             pad: text.as_bytes().get(n.pos.start + 1) == Some(&b' '),
@@ -204,18 +210,28 @@ impl FlowStyle {
     }
 }
 
-/// Where a node ends: the parser's span of a flow collection inside another runs on over the
-/// blanks after its closing bracket.
+/// Where a node ends. For a flow collection that is just after its closing bracket, found from
+/// its last child: the parser's span runs on over the blanks (and comments) after it.
 fn end(text: &str, n: &Node) -> usize {
-    match n.kind {
-        Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. } => {
-            let e = n.pos.end.min(text.len());
-            n.pos
-                .start
-                .max(text[..e].trim_end_matches([' ', '\t', '\r', '\n']).len())
+    let (from, close) = match &n.kind {
+        Kind::Seq { items, flow: true } => (items.last().map(|i| end(text, i)), b']'),
+        Kind::Map {
+            entries,
+            flow: true,
+        } => (entries.last().map(|(_, v)| end(text, v)), b'}'),
+        _ => return n.pos.end,
+    };
+    let b = text.as_bytes();
+    let mut i = from.unwrap_or(n.pos.start + 1);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
+            b'#' => i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |j| i + j),
+            c if c == close => return i + 1,
+            _ => break,
         }
-        _ => n.pos.end,
     }
+    n.pos.end
 }
 
 fn spaces(out: &mut String, n: usize) {
