@@ -60,18 +60,6 @@ fn read(p: &Path) -> String {
 /// Documented exceptions per corpus file.
 fn expect(file: &str) -> Expect {
     match file {
-        "fallback-flow-env.yaml" => Expect {
-            fallback: Some("written in flow style"),
-            ..Expect::default()
-        },
-        "fallback-flow-env-end-marker.yaml" => Expect {
-            fallback: Some("written in flow style"),
-            ..Expect::default()
-        },
-        "fallback-flow-container.yaml" => Expect {
-            fallback: Some("written in flow style"),
-            ..Expect::default()
-        },
         "fallback-env-alias.yaml" => Expect {
             fallback: Some("alias"),
             ..Expect::default()
@@ -122,7 +110,6 @@ const KNOWN_BUGS: &[(&str, Prop, &str)] = &[
         Prop::Removal,
         BUG_JSON_REENCODED,
     ),
-    ("empty-env-list.yaml", Prop::Removal, BUG_EMPTY_FLOW_ENV),
 ];
 
 const BUG_QUOTE_STYLE: &str = "updating OPENCODE_CONFIG_CONTENT rewrites a double-quoted (or block) value single-quoted, so removal does not give the input bytes back";
@@ -334,18 +321,12 @@ fn bug_anchored_container_falls_back() {
 
 #[test]
 fn bug_empty_flow_env_falls_back() {
-    // Removal gives no `env` key back, not `env: []` (documented in docs/format.md).
-    let props: Vec<Prop> = ALL
-        .iter()
-        .copied()
-        .filter(|p| *p != Prop::Removal)
-        .collect();
-    run_bug_props(
+    // Flow stays flow: the entries go inside `[]`, and removal gives `env: []` back.
+    run_bug(
         BUG_EMPTY_FLOW_ENV,
         "env-empty-flow.yaml",
         Expect::default(),
         Style::default(),
-        &props,
     );
 }
 

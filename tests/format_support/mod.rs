@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use kubeopencode_inject::engine::ResourceId;
 use kubeopencode_inject::engine::otel::is_managed_name;
 use kubeopencode_inject::pipeline::is_candidate;
-use kubeopencode_inject::yaml::stream::{BOM, split_yaml};
+use kubeopencode_inject::yaml::stream::{BOM, Format, detect_format, split_yaml};
 use kubeopencode_inject::yaml::tree::{self, Kind, Limits, Node};
 use serde_json::Value;
 use similar::{DiffOp, TextDiff};
@@ -139,6 +139,18 @@ fn strip_bom(t: &str) -> (&str, bool) {
 /// The documents of a stream: (chunk text, parsed value); the BOM is skipped.
 pub fn chunks(text: &str) -> Vec<&str> {
     let (text, _) = strip_bom(text);
+    if detect_format(text) == Format::Json {
+        // A JSON file may hold several objects one after the other; the last one takes the
+        // blanks after it.
+        let mut starts = vec![0];
+        let mut it = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+        while let Some(Ok(_)) = it.next() {
+            starts.push(it.byte_offset());
+        }
+        let n = starts.len();
+        starts[n - 1] = text.len();
+        return starts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    }
     split_yaml(text)
         .into_iter()
         .map(|c| &text[c.range])
