@@ -5,6 +5,7 @@
 //! for byte. When the env list is written in a way that cannot be edited safely as text (flow
 //! style, aliases, `env: null`…) it says why, and the caller re-emits that one document instead.
 
+mod alias;
 mod flow;
 
 use serde_json::Value;
@@ -182,11 +183,10 @@ fn fix_eof(text: &str, pos: usize, mut insert: String, eol: &str) -> String {
 fn container_ops(
     text: &str,
     root: &Node,
+    container: &Node,
     edit: &ContainerEdit,
     ops: &mut Vec<Op>,
 ) -> Result<(), Fallback> {
-    let container = node_at(root, &edit.path)
-        .ok_or_else(|| Fallback("the container is reached through an alias".into()))?;
     let flow_container = match &container.kind {
         Kind::Map { flow, .. } => *flow,
         _ => return Err(Fallback("the container is not a mapping".into())),
@@ -211,15 +211,21 @@ fn container_ops(
         return add_env_key(text, root, container, edit, ops);
     }
     let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
-    if matches!(env.kind, Kind::Alias(_)) || env.anchor != 0 {
+    if matches!(env.kind, Kind::Alias(_)) {
         return Err(Fallback(format!(
-            "the env list of container `{}` is an alias or anchored",
+            "the env list of container `{}` is an alias",
             edit.name
         )));
     }
-    if env.has_alias_or_anchor() {
+    // The list's own anchor is handled by the caller (`alias`); anchors and aliases inside it
+    // are not edited as text.
+    let inner = match &env.kind {
+        Kind::Seq { items, .. } => items.iter().any(Node::has_alias_or_anchor),
+        _ => false,
+    };
+    if inner {
         return Err(Fallback(format!(
-            "the env list of container `{}` uses anchors or aliases",
+            "an env entry of container `{}` is anchored or an alias",
             edit.name
         )));
     }
@@ -385,10 +391,20 @@ fn env_key(container: &Node) -> Result<&Node, Fallback> {
 pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
     // (Tab indentation never gets here: the parser rejects it. Tabs inside scalars are fine.)
     let mut ops = Vec::new();
-    for plan in plans {
-        for edit in plan.edits() {
-            container_ops(text, root, edit, &mut ops)?;
+    match alias::Shared::of(text, root) {
+        None => {
+            for plan in plans {
+                for edit in plan.edits() {
+                    let container = node_at(root, &edit.path).ok_or_else(|| {
+                        Fallback("the container is not where the plan says".into())
+                    })?;
+                    container_ops(text, root, container, edit, &mut ops)?;
+                }
+            }
         }
+        Some(shared) => alias::plan(text, root, &shared, plans, &mut ops, &mut |c, e, ops| {
+            container_ops(text, root, c, e, ops)
+        })?,
     }
     // Adjacent deletions are one deletion.
     ops.sort_by_key(|o| (o.start, o.end));
