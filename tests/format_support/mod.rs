@@ -98,6 +98,9 @@ pub struct Expect {
     pub fallback: Option<&'static str>,
     /// The input already holds an injection (removal then gives the input minus the block).
     pub pre_injected: bool,
+    /// An alias gets other edits than its anchor and is expanded (documented): its line may
+    /// become the value it stands for, and removal gives the input's values back, not its bytes.
+    pub expanded_aliases: bool,
 }
 
 /// The outcome of checking one input against one config.
@@ -356,6 +359,21 @@ fn show_line(lines: &[&str], i: usize) -> String {
 /// Line diff between two texts of one document: every added or removed line must be an env line.
 /// Returns the offending lines.
 pub fn non_env_changes(old: &str, new: &str) -> Vec<String> {
+    non_env_changes_with(old, new, false)
+}
+
+/// True for a line whose value is an alias (`key: *name`, `- *name`).
+fn is_alias_line(line: &str) -> bool {
+    let mut words = line.split_whitespace().rev();
+    let (Some(last), Some(before)) = (words.next(), words.next()) else {
+        return false;
+    };
+    last.len() > 1 && last.starts_with('*') && (before == "-" || before.ends_with(':'))
+}
+
+/// Like [`non_env_changes`]; with `expanded_aliases`, a hunk that replaces an alias line (an
+/// alias the tool had to expand) is allowed too.
+pub fn non_env_changes_with(old: &str, new: &str, expanded_aliases: bool) -> Vec<String> {
     let eol = eol_of(old);
     let json = old.trim_start().starts_with(['{', '[']);
     let (old_t, new_t) = (terminated(old, eol), terminated(new, eol));
@@ -372,7 +390,32 @@ pub fn non_env_changes(old: &str, new: &str) -> Vec<String> {
     let new_lines: Vec<&str> = new_t.split_inclusive('\n').collect();
     let diff = TextDiff::from_lines(old_t.as_str(), new_t.as_str());
     let mut bad = Vec::new();
-    for op in diff.ops() {
+    let ops = diff.ops();
+    let mut skip_insert = false;
+    for op in ops {
+        // An expanded alias: the alias line goes (a delete or a replace), its value comes.
+        let alias_gone = |old_index: usize, old_len: usize| {
+            expanded_aliases
+                && old_lines[old_index..old_index + old_len]
+                    .iter()
+                    .any(|l| is_alias_line(l))
+        };
+        match *op {
+            DiffOp::Replace {
+                old_index, old_len, ..
+            } if alias_gone(old_index, old_len) => continue,
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } if alias_gone(old_index, old_len) => {
+                skip_insert = true;
+                continue;
+            }
+            DiffOp::Insert { .. } if skip_insert => {
+                skip_insert = false;
+                continue;
+            }
+            _ => skip_insert = false,
+        }
         let (old_r, new_r) = match *op {
             DiffOp::Equal { .. } => continue,
             DiffOp::Delete {
@@ -430,6 +473,17 @@ pub fn env_only_stream(
     new: &str,
     fallbacks: &[String],
     env_changes: bool,
+) -> Result<(), String> {
+    env_only_stream_with(old, new, fallbacks, env_changes, false)
+}
+
+/// Like [`env_only_stream`]; see [`non_env_changes_with`] for `expanded_aliases`.
+pub fn env_only_stream_with(
+    old: &str,
+    new: &str,
+    fallbacks: &[String],
+    env_changes: bool,
+    expanded_aliases: bool,
 ) -> Result<(), String> {
     let (old_body, old_bom) = strip_bom(old);
     let (new_body, new_bom) = strip_bom(new);
@@ -499,7 +553,7 @@ pub fn env_only_stream(
             );
             continue;
         }
-        let bad = non_env_changes(x, y);
+        let bad = non_env_changes_with(x, y, expanded_aliases);
         if !bad.is_empty() {
             let _ = writeln!(
                 errs,
@@ -758,7 +812,8 @@ pub fn check(
     }
 
     if props.contains(&Prop::EnvOnlyDiff)
-        && let Err(e) = env_only_stream(input, &out, &r.fallbacks, true)
+        && let Err(e) =
+            env_only_stream_with(input, &out, &r.fallbacks, true, expect.expanded_aliases)
     {
         r.fail(Prop::EnvOnlyDiff, e);
     }
@@ -853,7 +908,26 @@ fn removal(
             format!("removal re-emitted documents: {off_fallbacks:?}"),
         );
     }
-    if expect.fallback.is_some() {
+    if expect.expanded_aliases {
+        match (values(&base), values(&off.stdout)) {
+            (Ok(a), Ok(b)) if a == b => {}
+            (Ok(a), Ok(b)) => r.fail(
+                Prop::Removal,
+                format!(
+                    "removal after an alias expansion does not give the input's values back:\ninput:   {}\nremoved: {}",
+                    Value::from(a),
+                    Value::from(b)
+                ),
+            ),
+            (Err(e), _) | (_, Err(e)) => r.fail(Prop::Removal, e),
+        }
+        if let Err(e) = env_only_stream_with(&base, &off.stdout, &[], true, true) {
+            r.fail(
+                Prop::Removal,
+                format!("removal after an alias expansion: {e}"),
+            );
+        }
+    } else if expect.fallback.is_some() {
         // A re-emitted document cannot come back byte for byte (documented): its values must,
         // and every other document must come back byte for byte.
         match (values(&base), values(&off.stdout)) {
