@@ -194,21 +194,47 @@ fn container_ops(
     let eol = stream::line_ending(text);
     let env_node = container.get("env");
     if !edit.env_present {
-        if env_node.is_some() {
-            return Err(Fallback(format!(
-                "container `{}` has `env: null`",
-                edit.name
-            )));
-        }
+        // No `env`, or `env:` / `env: null` (what a Helm `with` block leaves when empty).
+        let null = match env_node {
+            None => None,
+            Some(
+                v @ Node {
+                    kind: Kind::Scalar { .. },
+                    ..
+                },
+            ) => Some((env_key(container)?, v)),
+            Some(_) => {
+                return Err(Fallback(format!(
+                    "the env of container `{}` is not a list",
+                    edit.name
+                )));
+            }
+        };
         if flow_container {
             let entries: Vec<Value> = edit
                 .insert
                 .iter()
                 .flat_map(|(_, e)| e.iter().cloned())
                 .collect();
-            return flow::add_env(text, container, &entries, eol, ops);
+            return match null {
+                None => flow::add_env(text, container, &entries, eol, ops),
+                Some((_, v)) if v.pos.end > v.pos.start => {
+                    let mut out = String::new();
+                    flow::FlowStyle::of(text, container).inline(&Value::Array(entries), &mut out);
+                    ops.push(Op {
+                        start: v.pos.start,
+                        end: v.pos.end,
+                        text: out,
+                    });
+                    Ok(())
+                }
+                Some(_) => Err(Fallback(format!(
+                    "container `{}` has an empty `env:` in flow style",
+                    edit.name
+                ))),
+            };
         }
-        return add_env_key(text, root, container, edit, ops);
+        return add_env_key(text, root, container, edit, null, ops);
     }
     let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
     if matches!(env.kind, Kind::Alias(_)) {
@@ -319,11 +345,13 @@ fn container_ops(
     Ok(())
 }
 
+/// Adds an `env:` block list as the container's last key, or in place of its `env: null`.
 fn add_env_key(
     text: &str,
     root: &Node,
     container: &Node,
     edit: &ContainerEdit,
+    null: Option<(&Node, &Node)>,
     ops: &mut Vec<Op>,
 ) -> Result<(), Fallback> {
     let Kind::Map { entries, .. } = &container.kind else {
@@ -365,6 +393,28 @@ fn add_env_key(
         .flat_map(|(_, e)| e.iter().cloned())
         .collect();
     let rendered = emit::emit_map_entry("env", &Value::Array(entries), key_col, &opts);
+    if let Some((key, value)) = null {
+        // The `env:` line is written again (a comment on it goes with it).
+        let same_line = !text[key.pos.end..value.pos.start.max(key.pos.end)].contains('\n');
+        let end = after_line(
+            text,
+            if same_line {
+                value.pos.end
+            } else {
+                key.pos.end
+            },
+        );
+        let mut body = rendered.get(key_col..).unwrap_or_default();
+        if end == text.len() && !text.ends_with('\n') {
+            body = body.strip_suffix(opts.eol).unwrap_or(body);
+        }
+        ops.push(Op {
+            start: key.pos.start,
+            end,
+            text: body.to_string(),
+        });
+        return Ok(());
+    }
     let pos = after_line(text, container.pos.end);
     let rendered = fix_eof(text, pos, rendered, opts.eol);
     ops.push(Op {

@@ -182,6 +182,10 @@ pub fn values(text: &str) -> Result<Vec<Value>, String> {
 pub fn strip_managed_env(v: &mut Value) {
     match v {
         Value::Object(m) => {
+            if m.get("env").is_some_and(Value::is_null) {
+                // `env: null` is no env, for Kubernetes and for the tool.
+                m.remove("env");
+            }
             if let Some(Value::Array(env)) = m.get_mut("env") {
                 env.retain(|e| {
                     !e.get("name")
@@ -255,6 +259,28 @@ fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
     }
 }
 
+/// The `env` keys whose value is null (`env:`, `env: null`, `env: ~`).
+fn null_envs<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            Kind::Map { entries, .. } => {
+                for (k, v) in entries {
+                    if k.as_str() == Some("env")
+                        && matches!(&v.kind, Kind::Scalar { value, style: tree::Style::Plain, .. }
+                            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+                    {
+                        out.push(k);
+                    }
+                    todo.push(v);
+                }
+            }
+            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            _ => {}
+        }
+    }
+}
+
 /// Containers written in flow style without an `env` key (`- {name: a, image: b}`): the
 /// injection adds `env` inside them, so their lines are the env node's lines.
 fn flow_containers_without_env<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
@@ -289,6 +315,12 @@ pub fn env_lines(text: &str) -> BTreeSet<usize> {
     let Some(root) = &doc.root else { return out };
     let mut lists = Vec::new();
     env_lists(root, &mut lists);
+    let mut nulls = Vec::new();
+    null_envs(root, &mut nulls);
+    for key in nulls {
+        // `env:` / `env: null`: the injection writes its list there.
+        out.insert(line_of(text, key.pos.start));
+    }
     let mut containers = Vec::new();
     flow_containers_without_env(root, &mut containers);
     for c in containers {
