@@ -407,7 +407,12 @@ fn is_alias_line(line: &str) -> bool {
 /// alias the tool had to expand) is allowed too.
 pub fn non_env_changes_with(old: &str, new: &str, expanded_aliases: bool) -> Vec<String> {
     let eol = eol_of(old);
-    let json = old.trim_start().starts_with(['{', '[']);
+    // JSON, or a JSON-styled document in a YAML stream (after its `---` and comments).
+    let json = old
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("---"))
+        .is_some_and(|l| l.starts_with(['{', '[']));
     let (old_t, new_t) = (terminated(old, eol), terminated(new, eol));
     let old_env = env_lines(&old_t);
     let new_env = env_lines(&new_t);
