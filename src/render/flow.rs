@@ -582,3 +582,130 @@ pub(crate) fn value_scalar(item: &Node) -> Result<(&Node, Style), Fallback> {
         _ => Err(Fallback("an env value to update is not a scalar".into())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::engine::{Action, ContainerEdit, Outcome, Path, ResourceId, Seg, WorkloadPlan};
+    use crate::render::splice;
+    use crate::yaml::tree::{Limits, parse};
+
+    const POD: &str = "kind: Pod\nspec:\n  containers:\n  - name: a\n    env: ENV\n    image: x\n";
+
+    fn path() -> Path {
+        vec![
+            Seg::Key("spec".into()),
+            Seg::Key("containers".into()),
+            Seg::Index(0),
+        ]
+    }
+
+    fn run(text: &str, edit: ContainerEdit) -> String {
+        let doc = parse(text, &Limits::default()).unwrap();
+        let plan = WorkloadPlan {
+            object_path: Vec::new(),
+            resource: ResourceId {
+                kind: "Pod".into(),
+                namespace: None,
+                name: "p".into(),
+            },
+            outcome: Outcome::Planned {
+                action: Action::Injected,
+                edits: vec![ContainerEdit {
+                    path: path(),
+                    env_present: true,
+                    ..edit
+                }],
+            },
+            notes: Vec::new(),
+        };
+        splice(text, doc.root.as_ref().unwrap(), &[plan]).unwrap()
+    }
+
+    fn env(list: &str, edit: ContainerEdit) -> String {
+        let out = run(&POD.replace("ENV", list), edit);
+        let line = out.lines().find(|l| l.trim_start().starts_with("env:"));
+        line.unwrap_or("<no env>").trim_start().to_string()
+    }
+
+    fn remove(ix: &[usize]) -> ContainerEdit {
+        ContainerEdit {
+            remove: ix.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn removed_runs_take_one_separator() {
+        let l = "[{name: A}, {name: B},  {name: C}]";
+        assert_eq!(env(l, remove(&[1])), "env: [{name: A}, {name: C}]");
+        assert_eq!(env(l, remove(&[1, 2])), "env: [{name: A}]");
+        assert_eq!(env(l, remove(&[0, 1])), "env: [{name: C}]");
+        // Emptied in a block container: back to `[]` (the injection filled an `env: []`).
+        assert_eq!(env(l, remove(&[0, 1, 2])), "env: []");
+    }
+
+    #[test]
+    fn inserts_follow_the_list_and_meet_removals() {
+        let x = json!({"name": "X", "value": "a,b"});
+        let edit = ContainerEdit {
+            remove: vec![0, 1],
+            insert: vec![(2, vec![x.clone()])],
+            ..Default::default()
+        };
+        // Everything replaced: the list is written again, the new value quoted for flow.
+        assert_eq!(
+            env("[{name: A}, {name: B}]", edit),
+            r#"env: [{name: X, value: "a,b"}]"#
+        );
+        let edit = ContainerEdit {
+            insert: vec![(0, vec![x])],
+            ..Default::default()
+        };
+        assert_eq!(
+            env("[ {name: A} ]  # c", edit),
+            r#"env: [ {name: X, value: "a,b"}, {name: A} ]  # c"#
+        );
+    }
+
+    #[test]
+    fn an_updated_value_keeps_its_quotes_in_flow() {
+        let edit = ContainerEdit {
+            set_value: vec![(0, "x, y".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            env("[{name: A, value: 'old'}]", edit.clone()),
+            "env: [{name: A, value: 'x, y'}]"
+        );
+        assert_eq!(
+            env("[{name: A, value: old}]", edit),
+            r#"env: [{name: A, value: "x, y"}]"#
+        );
+    }
+
+    #[test]
+    fn a_flow_container_loses_the_env_the_injection_gave_it() {
+        let text = "kind: Pod\nspec:\n  containers:\n  - {name: a, env: [{name: X}], image: x}\n";
+        let out = run(text, remove(&[0]));
+        assert!(out.ends_with("  - {name: a, image: x}\n"), "{out}");
+        let text = "kind: Pod\nspec:\n  containers:\n  - {name: a, image: x, env: [{name: X}]}\n";
+        let out = run(text, remove(&[0]));
+        assert!(out.ends_with("  - {name: a, image: x}\n"), "{out}");
+    }
+
+    #[test]
+    fn a_pretty_list_gets_pretty_entries() {
+        let text = "{\n   \"kind\":\"Pod\",\n   \"spec\":{\n      \"containers\":[\n         {\n            \"name\":\"a\",\n            \"env\":[\n               {\n                  \"name\":\"A\"\n               }\n            ]\n         }\n      ]\n   }\n}\n";
+        let edit = ContainerEdit {
+            insert: vec![(1, vec![json!({"name": "X", "value": "1"})])],
+            ..Default::default()
+        };
+        let out = run(text, edit);
+        assert!(
+            out.contains("               },\n               {\n                  \"name\":\"X\",\n                  \"value\":\"1\"\n               }\n            ]"),
+            "{out}"
+        );
+    }
+}
