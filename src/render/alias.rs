@@ -177,8 +177,17 @@ struct Resolved<'a, 'e> {
     edit: &'e ContainerEdit,
 }
 
+/// The edits that land in one reused node, with the offset of their target: the anchor's own,
+/// and each alias's (by use index).
+type Edits<'e> = Vec<(usize, &'e ContainerEdit)>;
+type Group<'e> = (Edits<'e>, HashMap<usize, Edits<'e>>);
+
+/// Writes the ops of one edit on its (physical) container.
+pub(crate) type EditContainer<'a, 'f> =
+    &'f mut dyn FnMut(&'a Node, &ContainerEdit, &mut Vec<Op>) -> Result<(), Fallback>;
+
 /// The part of an edit that says what it does (not where the container is).
-fn same(a: &[(usize, &ContainerEdit)], b: &[(usize, &ContainerEdit)]) -> bool {
+fn same(a: &Edits, b: &Edits) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|((ta, ea), (tb, eb))| {
             ta == tb
@@ -189,23 +198,16 @@ fn same(a: &[(usize, &ContainerEdit)], b: &[(usize, &ContainerEdit)]) -> bool {
         })
 }
 
-/// Plans the text edits of a document that has aliases: `edit_container` writes the ops of one
-/// edit on its (physical) container.
+/// Plans the text edits of a document that has aliases.
 pub(crate) fn plan<'a>(
     text: &str,
     root: &'a Node,
     shared: &Shared<'a>,
     plans: &[WorkloadPlan],
     ops: &mut Vec<Op>,
-    edit_container: &mut dyn FnMut(&'a Node, &ContainerEdit, &mut Vec<Op>) -> Result<(), Fallback>,
+    edit_container: EditContainer<'a, '_>,
 ) -> Result<(), Fallback> {
-    let mut groups: HashMap<
-        usize,
-        (
-            Vec<(usize, &ContainerEdit)>,
-            HashMap<usize, Vec<(usize, &ContainerEdit)>>,
-        ),
-    > = HashMap::new();
+    let mut groups: HashMap<usize, Group> = HashMap::new();
     for plan in plans {
         for edit in plan.edits() {
             let r = resolve_edit(root, shared, edit)?;

@@ -519,10 +519,7 @@ pub(crate) fn edit_list(
         }
     }
     mine.sort_by_key(|o| (o.start, o.end));
-    let conflict = removed.len() == n
-        || mine
-            .windows(2)
-            .any(|p| p[0].end > p[1].start || (p[0].start < p[1].start && p[1].start < p[0].end));
+    let conflict = removed.len() == n || mine.windows(2).any(|p| p[0].end > p[1].start);
     if !conflict {
         ops.extend(mine);
         return Ok(());
