@@ -240,16 +240,15 @@ fn entry_name(item: &Node) -> Option<&str> {
     item.get("name").and_then(Node::as_str)
 }
 
-/// Every env list of a tree: (the `env` key node, the list node).
-fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
+/// Every (key, value) entry of every mapping of a tree.
+fn all_entries(root: &Node) -> Vec<(&Node, &Node)> {
+    let mut out = Vec::new();
     let mut todo = vec![root];
     while let Some(n) = todo.pop() {
         match &n.kind {
             Kind::Map { entries, .. } => {
                 for (k, v) in entries {
-                    if k.as_str() == Some("env") && matches!(v.kind, Kind::Seq { .. }) {
-                        out.push((k, v));
-                    }
+                    out.push((k, v));
                     todo.push(v);
                 }
             }
@@ -257,50 +256,37 @@ fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
             _ => {}
         }
     }
+    out
+}
+
+/// Every env list of a tree: (the `env` key node, the list node).
+fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
+    out.extend(
+        all_entries(root)
+            .into_iter()
+            .filter(|(k, v)| k.as_str() == Some("env") && matches!(v.kind, Kind::Seq { .. })),
+    );
 }
 
 /// The `env` keys whose value is null (`env:`, `env: null`, `env: ~`).
 fn null_envs<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
-    let mut todo = vec![root];
-    while let Some(n) = todo.pop() {
-        match &n.kind {
-            Kind::Map { entries, .. } => {
-                for (k, v) in entries {
-                    if k.as_str() == Some("env")
-                        && matches!(&v.kind, Kind::Scalar { value, style: tree::Style::Plain, .. }
-                            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
-                    {
-                        out.push(k);
-                    }
-                    todo.push(v);
-                }
-            }
-            Kind::Seq { items, .. } => todo.extend(items.iter()),
-            _ => {}
-        }
-    }
+    out.extend(all_entries(root).into_iter().filter_map(|(k, v)| {
+        let null = matches!(&v.kind, Kind::Scalar { value, style: tree::Style::Plain, .. }
+            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"));
+        (k.as_str() == Some("env") && null).then_some(k)
+    }));
 }
 
 /// Containers written in flow style without an `env` key (`- {name: a, image: b}`): the
 /// injection adds `env` inside them, so their lines are the env node's lines.
 fn flow_containers_without_env<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
-    let mut todo = vec![root];
-    while let Some(n) = todo.pop() {
-        match &n.kind {
-            Kind::Map { entries, .. } => {
-                for (k, v) in entries {
-                    if matches!(k.as_str(), Some("containers" | "initContainers"))
-                        && let Kind::Seq { items, .. } = &v.kind
-                    {
-                        out.extend(items.iter().filter(|c| {
-                            matches!(c.kind, Kind::Map { flow: true, .. }) && c.get("env").is_none()
-                        }));
-                    }
-                    todo.push(v);
-                }
-            }
-            Kind::Seq { items, .. } => todo.extend(items.iter()),
-            _ => {}
+    for (k, v) in all_entries(root) {
+        if matches!(k.as_str(), Some("containers" | "initContainers"))
+            && let Kind::Seq { items, .. } = &v.kind
+        {
+            out.extend(items.iter().filter(|c| {
+                matches!(c.kind, Kind::Map { flow: true, .. }) && c.get("env").is_none()
+            }));
         }
     }
 }
