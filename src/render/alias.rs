@@ -48,7 +48,11 @@ pub(crate) struct Shared<'a> {
 impl<'a> Shared<'a> {
     /// None when the document has no alias (anchors alone change nothing).
     pub(crate) fn of(text: &str, root: &'a Node) -> Option<Shared<'a>> {
+        // Most documents have no `*` at all, and most of those that do have it in a value.
         memchr::memchr(b'*', text.as_bytes())?;
+        if !has_alias(root) {
+            return None;
+        }
         let mut anchors = HashMap::new();
         let mut uses = Vec::new();
         let mut todo: Vec<(&Node, Path, Option<Place>)> = vec![(root, Vec::new(), None)];
@@ -162,6 +166,19 @@ impl<'a> Shared<'a> {
         out.dedup();
         out
     }
+}
+
+fn has_alias(root: &Node) -> bool {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            Kind::Alias(_) => return true,
+            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            Kind::Map { entries, .. } => todo.extend(entries.iter().map(|(_, v)| v)),
+            Kind::Scalar { .. } => {}
+        }
+    }
+    false
 }
 
 fn merged() -> Fallback {

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{Fallback, Op, column, line_indent, line_of};
+use super::{Fallback, Op, column, line_indent};
 use crate::engine::ContainerEdit;
 use crate::yaml::scalar;
 use crate::yaml::tree::{Kind, Node, Style};
@@ -249,7 +249,7 @@ fn is_multiline(text: &str, n: &Node) -> bool {
 fn step_of(text: &str, map: &Node) -> usize {
     flow_entries(map)
         .and_then(|e| e.first())
-        .filter(|(k, _)| line_of(text, k.pos.start) != line_of(text, map.pos.start))
+        .filter(|(k, _)| k.pos.line != map.pos.line)
         .map(|(k, _)| column(text, k.pos.start).saturating_sub(line_indent(text, map.pos.start)))
         .filter(|&s| s > 0)
         .unwrap_or(2)
@@ -307,9 +307,7 @@ pub(crate) fn add_env(
     };
     let st = FlowStyle::of(text, container);
     let mut out = String::new();
-    if line_of(text, k0.pos.start) != line_of(text, last_k.pos.start)
-        || line_of(text, container.pos.start) != line_of(text, k0.pos.start)
-    {
+    if k0.pos.line != last_k.pos.line || container.pos.line != k0.pos.line {
         // One entry per line: the new one on a line of its own, the list pretty-printed.
         let col = column(text, last_k.pos.start);
         out.push(',');

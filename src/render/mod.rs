@@ -78,11 +78,6 @@ fn line_indent(text: &str, at: usize) -> usize {
     text[start..].len() - text[start..].trim_start_matches(' ').len()
 }
 
-/// 0-based line of a byte offset.
-fn line_of(text: &str, at: usize) -> usize {
-    memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count()
-}
-
 /// Column (in characters) of a byte offset.
 fn column(text: &str, at: usize) -> usize {
     text[line_start(text, at)..at].chars().count()
