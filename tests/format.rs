@@ -159,6 +159,37 @@ fn corpus_is_large_and_varied() {
     assert!(any(&|t| t.contains('\t')), "no tab in a value");
     assert!(any(&|t| t.contains("<<: *")), "no merge key");
     assert!(any(&|t| t.contains("kubeopencode.io/task")), "no Task Pod");
+    // Issue 13's styles.
+    assert!(any(&|t| t.contains("env: [{")), "no one-line flow env");
+    assert!(
+        any(&|t| t.contains("env: [\n")),
+        "no flow env with brackets on their own lines"
+    );
+    assert!(
+        any(&|t| t.contains("},\n          {")),
+        "no flow env one entry per line"
+    );
+    assert!(any(&|t| t.contains("\n  - {name: ")), "no flow container");
+    assert!(any(&|t| t.contains("\n{ apiVersion: ")), "no flow document");
+    assert!(
+        any(&|t| t.contains("\n{\n    \"apiVersion\"")),
+        "no JSON document in YAML"
+    );
+    for (indent, what) in [(2, "2-space"), (3, "3-space"), (4, "4-space")] {
+        let key = format!("{{\n{}\"", " ".repeat(indent));
+        assert!(
+            any(&|t| t.starts_with(&key) || t.starts_with(&key.replace('\n', "\r\n"))),
+            "no {what} JSON"
+        );
+    }
+    assert!(any(&|t| t.starts_with("{\"")), "no one-line JSON");
+    assert!(any(&|t| t.contains("\"kind\":\"")), "no JSON with `\":\"`");
+    assert!(
+        any(&|t| t.contains("ReplicationControllerList")),
+        "no JSON List"
+    );
+    assert!(any(&|t| t.contains(": *spec")), "no alias of a shared spec");
+    assert!(any(&|t| t.contains("#\t")), "no tab in a comment");
     for kind in ["StatefulSet", "CronJob", "Job", "Deployment", "Pod"] {
         assert!(
             any(&|t| t.contains(&format!("kind: {kind}\n"))
@@ -422,6 +453,67 @@ fn bug_reemit_drops_end_marker() {
             ..Expect::default()
         },
         Style::default(),
+    );
+}
+
+/// The style corpus of issue 13 (flow, JSON, anchors, `env: null`, tabs in comments): its outputs
+/// with the first config are pinned in `testdata/format/golden/`. They were produced by the tool
+/// and reviewed; `UPDATE_GOLDEN=1 cargo test --test format golden` writes them again.
+const GOLDEN: &[&str] = &[
+    "anchors-diverging.yaml",
+    "anchors-same-edit.yaml",
+    "env-alias-diverging.yaml",
+    "env-null.yaml",
+    "flow-container.yaml",
+    "flow-crlf.yaml",
+    "flow-document.yaml",
+    "flow-env-brackets-own-lines.yaml",
+    "flow-env-empty-indented.yaml",
+    "flow-env-multiline.yaml",
+    "flow-env-single-line.yaml",
+    "json-compact.json",
+    "json-crlf-indent4.json",
+    "json-in-yaml.yaml",
+    "json-indent2.json",
+    "json-indent3-compact-colon.json",
+    "tabs-in-comments.yaml",
+];
+
+#[test]
+fn golden_outputs_of_the_style_corpus() {
+    let cfg = &configs()[0];
+    let mut stale = Vec::new();
+    for file in GOLDEN {
+        let input = dir().join(file);
+        let out = common::run(
+            &[
+                "-c",
+                cfg.path.to_str().unwrap(),
+                "-f",
+                input.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+        let golden = dir().join("golden").join(file);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &out.stdout).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+        if want != out.stdout {
+            stale.push(format!(
+                "--- {file}:\n{}",
+                format_support::unified(&want, &out.stdout)
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "outputs differ from the reviewed ones (UPDATE_GOLDEN=1 after reviewing):\n{}",
+        stale.join("\n")
     );
 }
 

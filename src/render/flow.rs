@@ -234,6 +234,11 @@ fn end(text: &str, n: &Node) -> usize {
     n.pos.end
 }
 
+/// The text between two offsets ("" when they are not in order).
+fn gap(text: &str, from: usize, to: usize) -> &str {
+    text.get(from..to).unwrap_or_default()
+}
+
 fn spaces(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
@@ -325,7 +330,7 @@ pub(crate) fn add_env(
     } else {
         let sep = match entries.get(1) {
             Some((k1, _)) => {
-                let between = &text[end(text, v0)..k1.pos.start];
+                let between = gap(text, end(text, v0), k1.pos.start);
                 if between.trim() == "," && !between.contains('\n') {
                     between.to_string()
                 } else {
@@ -417,9 +422,9 @@ pub(crate) fn edit_list(
     };
     let n = items.len();
     let multiline = if n >= 2 {
-        text[end(text, &items[n - 2])..last.pos.start].contains('\n')
+        gap(text, end(text, &items[n - 2]), last.pos.start).contains('\n')
     } else {
-        text[open + 1..last.pos.start].contains('\n')
+        gap(text, open + 1, last.pos.start).contains('\n')
     };
     let item_col = column(text, last.pos.start);
     let pretty = flow_entries(last).is_some() && is_multiline(text, last);
@@ -429,7 +434,7 @@ pub(crate) fn edit_list(
     } else {
         match n {
             2.. => {
-                let between = &text[end(text, &items[n - 2])..last.pos.start];
+                let between = gap(text, end(text, &items[n - 2]), last.pos.start);
                 if between.trim() == "," {
                     between.to_string()
                 } else {
@@ -449,13 +454,15 @@ pub(crate) fn edit_list(
     // The new text of a kept item (with its value updated).
     let kept = |i: usize| -> Result<String, Fallback> {
         let item = &items[i];
-        let mut t = text[item.pos.start..end(text, item)].to_string();
+        let mut t = gap(text, item.pos.start, end(text, item)).to_string();
         if let Some((_, value)) = edit.set_value.iter().find(|(j, _)| *j == i) {
             let (v, style) = value_scalar(item)?;
-            t.replace_range(
-                v.pos.start - item.pos.start..v.pos.end - item.pos.start,
-                &st.scalar_in_place(style, value),
-            );
+            let at = v.pos.start.saturating_sub(item.pos.start);
+            let to = v.pos.end.saturating_sub(item.pos.start);
+            if at > to || to > t.len() || !t.is_char_boundary(at) || !t.is_char_boundary(to) {
+                return Err(Fallback("an env value is not inside its entry".into()));
+            }
+            t.replace_range(at..to, &st.scalar_in_place(style, value));
         }
         Ok(t)
     };
