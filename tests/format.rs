@@ -471,6 +471,7 @@ const GOLDEN: &[&str] = &[
     "flow-env-empty-indented.yaml",
     "flow-env-multiline.yaml",
     "flow-env-single-line.yaml",
+    "json-brackets-hugged.json",
     "json-compact.json",
     "json-crlf-indent4.json",
     "json-in-yaml.yaml",

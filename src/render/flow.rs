@@ -428,7 +428,18 @@ pub(crate) fn edit_list(
     };
     let item_col = column(text, last.pos.start);
     let pretty = flow_entries(last).is_some() && is_multiline(text, last);
-    let step = if pretty { step_of(text, last) } else { 2 };
+    // A pretty item closes at the column of the last one's `}` and has its keys at their column
+    // (`[{` … `}]` hugging the brackets, or `{` on a line of its own).
+    let (close_col, step) = match flow_entries(last).and_then(|e| e.first()) {
+        Some((k, _)) if pretty => {
+            let close = column(text, end(text, last).saturating_sub(1));
+            (
+                close,
+                column(text, k.pos.start).saturating_sub(close).max(1),
+            )
+        }
+        _ => (item_col, 2),
+    };
     let sep = if multiline {
         format!(",{eol}{}", " ".repeat(item_col))
     } else {
@@ -446,7 +457,7 @@ pub(crate) fn edit_list(
     };
     let render = |v: &Value, out: &mut String| {
         if pretty {
-            st.pretty(v, item_col, step, eol, out);
+            st.pretty(v, close_col, step, eol, out);
         } else {
             st.inline(v, out);
         }
