@@ -932,18 +932,7 @@ fn removal(
         );
     }
     if expect.expanded_aliases {
-        match (values(&base), values(&off.stdout)) {
-            (Ok(a), Ok(b)) if a == b => {}
-            (Ok(a), Ok(b)) => r.fail(
-                Prop::Removal,
-                format!(
-                    "removal after an alias expansion does not give the input's values back:\ninput:   {}\nremoved: {}",
-                    Value::from(a),
-                    Value::from(b)
-                ),
-            ),
-            (Err(e), _) | (_, Err(e)) => r.fail(Prop::Removal, e),
-        }
+        same_values(&base, &off.stdout, "an alias expansion", r);
         if let Err(e) = env_only_stream_with(&base, &off.stdout, &[], true, true) {
             r.fail(
                 Prop::Removal,
@@ -953,18 +942,7 @@ fn removal(
     } else if expect.fallback.is_some() {
         // A re-emitted document cannot come back byte for byte (documented): its values must,
         // and every other document must come back byte for byte.
-        match (values(&base), values(&off.stdout)) {
-            (Ok(a), Ok(b)) if a == b => {}
-            (Ok(a), Ok(b)) => r.fail(
-                Prop::Removal,
-                format!(
-                    "removal after a fallback does not give the input's values back:\ninput:   {}\nremoved: {}",
-                    Value::from(a),
-                    Value::from(b)
-                ),
-            ),
-            (Err(e), _) | (_, Err(e)) => r.fail(Prop::Removal, e),
-        }
+        same_values(&base, &off.stdout, "a fallback", r);
         if let Err(e) = env_only_stream(&base, &off.stdout, fallbacks, false) {
             r.fail(Prop::Removal, format!("removal after a fallback: {e}"));
         }
@@ -994,6 +972,22 @@ fn removal(
                 unified(&base, &off.stdout)
             ),
         );
+    }
+}
+
+/// Removal after `what` must give the input's values back.
+fn same_values(base: &str, removed: &str, what: &str, r: &mut Report) {
+    match (values(base), values(removed)) {
+        (Ok(a), Ok(b)) if a == b => {}
+        (Ok(a), Ok(b)) => r.fail(
+            Prop::Removal,
+            format!(
+                "removal after {what} does not give the input's values back:\ninput:   {}\nremoved: {}",
+                Value::from(a),
+                Value::from(b)
+            ),
+        ),
+        (Err(e), _) | (_, Err(e)) => r.fail(Prop::Removal, e),
     }
 }
 
