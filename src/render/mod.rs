@@ -1,9 +1,11 @@
 //! Renderers: apply an engine plan to a document's text.
 //!
-//! [`splice`] edits the source text in place: it only touches the env entries the plan adds,
-//! removes or changes, so comments, quoting, key order and indentation everywhere else stay byte
-//! for byte. When the env list is written in a way that cannot be edited safely as text (flow
-//! style, aliases, `env: null`…) it says why, and the caller re-emits that one document instead.
+//! [`splice`] edits the source text in place: it only touches the env node of the containers the
+//! plan edits, so comments, quoting, key order and indentation everywhere else stay byte for
+//! byte, in block style here, in flow style and JSON (`flow`), and through anchors (`alias`).
+//! [`splice_json`] does the same for a JSON document. When a layout cannot be edited safely as
+//! text (a merge key over an edit, nested sharing) it returns a [`Fallback`] saying why, and the
+//! caller re-emits that one document instead ([`reemit_yaml`], [`reemit_json`]).
 
 mod alias;
 mod flow;
