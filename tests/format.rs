@@ -475,6 +475,7 @@ const GOLDEN: &[&str] = &[
     "json-compact.json",
     "json-crlf-indent4.json",
     "json-in-yaml.yaml",
+    "json-tabs.json",
     "json-indent2.json",
     "json-indent3-compact-colon.json",
     "tabs-in-comments.yaml",

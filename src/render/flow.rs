@@ -30,6 +30,8 @@ pub(crate) struct FlowStyle {
     comma: &'static str,
     /// `{ a: b }` rather than `{a: b}`.
     pad: bool,
+    /// What indents the lines: spaces, or tabs (JSON indented with tabs).
+    indent: char,
 }
 
 impl Default for FlowStyle {
@@ -40,6 +42,7 @@ impl Default for FlowStyle {
             colon: ": ",
             comma: ", ",
             pad: false,
+            indent: ' ',
         }
     }
 }
@@ -92,6 +95,11 @@ impl FlowStyle {
             colon,
             comma,
             pad: text.as_bytes().get(n.pos.start + 1) == Some(&b' '),
+            indent: if leading_blanks(text, n.pos.start).contains('\t') {
+                '\t'
+            } else {
+                ' '
+            },
         }
     }
 
@@ -170,13 +178,13 @@ impl FlowStyle {
                         out.push(',');
                     }
                     out.push_str(eol);
-                    spaces(out, inner);
+                    self.indent_to(out, inner);
                     out.push_str(&self.key(k));
                     out.push_str(self.colon);
                     self.pretty(v, inner, step, eol, out);
                 }
                 out.push_str(eol);
-                spaces(out, col);
+                self.indent_to(out, col);
                 out.push('}');
             }
             Value::Array(a) if !a.is_empty() => {
@@ -186,15 +194,20 @@ impl FlowStyle {
                         out.push(',');
                     }
                     out.push_str(eol);
-                    spaces(out, inner);
+                    self.indent_to(out, inner);
                     self.pretty(v, inner, step, eol, out);
                 }
                 out.push_str(eol);
-                spaces(out, col);
+                self.indent_to(out, col);
                 out.push(']');
             }
             other => self.inline(other, out),
         }
+    }
+
+    /// Indentation up to column `n` (a tab counts as one column, as in `column`).
+    fn indent_to(&self, out: &mut String, n: usize) {
+        out.extend(std::iter::repeat_n(self.indent, n));
     }
 
     /// The new text of an env `value` scalar, in the quoting it had where that can hold it.
@@ -239,8 +252,11 @@ fn gap(text: &str, from: usize, to: usize) -> &str {
     text.get(from..to).unwrap_or_default()
 }
 
-fn spaces(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+/// The blanks that start the line containing `at`.
+fn leading_blanks(text: &str, at: usize) -> &str {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
 /// True when a flow collection puts its children on lines of their own.
@@ -317,7 +333,7 @@ pub(crate) fn add_env(
         let col = column(text, last_k.pos.start);
         out.push(',');
         out.push_str(eol);
-        spaces(&mut out, col);
+        st.indent_to(&mut out, col);
         out.push_str(&st.key("env"));
         out.push_str(st.colon);
         st.pretty(
@@ -441,7 +457,9 @@ pub(crate) fn edit_list(
         _ => (item_col, 2),
     };
     let sep = if multiline {
-        format!(",{eol}{}", " ".repeat(item_col))
+        let mut sep = format!(",{eol}");
+        st.indent_to(&mut sep, item_col);
+        sep
     } else {
         match n {
             2.. => {

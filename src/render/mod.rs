@@ -74,10 +74,11 @@ fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
-/// The number of spaces that start the line containing `at`.
+/// The number of blanks (spaces or tabs, as [`column`] counts them) that start the line
+/// containing `at`.
 fn line_indent(text: &str, at: usize) -> usize {
     let start = line_start(text, at);
-    text[start..].len() - text[start..].trim_start_matches(' ').len()
+    text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len()
 }
 
 /// Column (in characters) of a byte offset.
