@@ -421,9 +421,21 @@ impl Processor<'_> {
         }
         engine::apply(&mut p.value, &plans);
         if d.format == Format::Json {
+            // JSON is YAML flow syntax: edited as text like any flow document.
+            let spliced = match self.normalize {
+                true => Err(render::Fallback(String::new())),
+                false => render::splice_json(text, &plans),
+            };
+            let (text, fallback) = match spliced {
+                Ok(out) => (out, None),
+                Err(render::Fallback(why)) => (
+                    render::reemit_json(text, &p.value),
+                    Some(why).filter(|w| !w.is_empty()),
+                ),
+            };
             return DocOutput {
-                text: Some(render::reemit_json(text, &p.value)),
-                fallback: None,
+                text: Some(text),
+                fallback,
                 plans,
             };
         }

@@ -60,20 +60,8 @@ fn read(p: &Path) -> String {
 /// Documented exceptions per corpus file.
 fn expect(file: &str) -> Expect {
     match file {
-        "fallback-flow-env.yaml" => Expect {
-            fallback: Some("written in flow style"),
-            ..Expect::default()
-        },
-        "fallback-flow-env-end-marker.yaml" => Expect {
-            fallback: Some("written in flow style"),
-            ..Expect::default()
-        },
-        "fallback-flow-container.yaml" => Expect {
-            fallback: Some("written in flow style"),
-            ..Expect::default()
-        },
-        "fallback-env-alias.yaml" => Expect {
-            fallback: Some("alias"),
+        "env-alias-diverging.yaml" | "anchors-diverging.yaml" => Expect {
+            expanded_aliases: true,
             ..Expect::default()
         },
         "already-injected-controller.yaml" => Expect {
@@ -122,9 +110,11 @@ const KNOWN_BUGS: &[(&str, Prop, &str)] = &[
         Prop::Removal,
         BUG_JSON_REENCODED,
     ),
-    ("empty-env-list.yaml", Prop::Removal, BUG_EMPTY_FLOW_ENV),
+    ("env-null.yaml", Prop::Removal, LIMIT_ENV_NULL),
 ];
 
+const LIMIT_ENV_NULL: &str = "`env:` (or `env: null`) becomes the injected list, and removal gives no `env` key back: the engine reads both as no env";
+const LIMIT_FLOW_CONTAINER_EMPTY_ENV: &str = "in a flow-style container, `env: []` filled by the injection loses its key on removal: it cannot be told from an `env` the injection added";
 const BUG_QUOTE_STYLE: &str = "updating OPENCODE_CONFIG_CONTENT rewrites a double-quoted (or block) value single-quoted, so removal does not give the input bytes back";
 const BUG_JSON_REENCODED: &str = "a hand-written OPENCODE_CONFIG_CONTENT (spaced JSON, literal block) is re-encoded by the merge and removal does not restore it; docs/semantics.md only lists the shallow-merge loss";
 const BUG_ANCHOR_IS_FLOW: &str = "a block mapping or sequence with an anchor is taken for flow style (tree.rs: flow = span non-empty), so an anchored container falls back to re-emitting the document, reporting `written in flow style`";
@@ -169,6 +159,37 @@ fn corpus_is_large_and_varied() {
     assert!(any(&|t| t.contains('\t')), "no tab in a value");
     assert!(any(&|t| t.contains("<<: *")), "no merge key");
     assert!(any(&|t| t.contains("kubeopencode.io/task")), "no Task Pod");
+    // Issue 13's styles.
+    assert!(any(&|t| t.contains("env: [{")), "no one-line flow env");
+    assert!(
+        any(&|t| t.contains("env: [\n")),
+        "no flow env with brackets on their own lines"
+    );
+    assert!(
+        any(&|t| t.contains("},\n          {")),
+        "no flow env one entry per line"
+    );
+    assert!(any(&|t| t.contains("\n  - {name: ")), "no flow container");
+    assert!(any(&|t| t.contains("\n{ apiVersion: ")), "no flow document");
+    assert!(
+        any(&|t| t.contains("\n{\n    \"apiVersion\"")),
+        "no JSON document in YAML"
+    );
+    for (indent, what) in [(2, "2-space"), (3, "3-space"), (4, "4-space")] {
+        let key = format!("{{\n{}\"", " ".repeat(indent));
+        assert!(
+            any(&|t| t.starts_with(&key) || t.starts_with(&key.replace('\n', "\r\n"))),
+            "no {what} JSON"
+        );
+    }
+    assert!(any(&|t| t.starts_with("{\"")), "no one-line JSON");
+    assert!(any(&|t| t.contains("\"kind\":\"")), "no JSON with `\":\"`");
+    assert!(
+        any(&|t| t.contains("ReplicationControllerList")),
+        "no JSON List"
+    );
+    assert!(any(&|t| t.contains(": *spec")), "no alias of a shared spec");
+    assert!(any(&|t| t.contains("#\t")), "no tab in a comment");
     for kind in ["StatefulSet", "CronJob", "Job", "Deployment", "Pod"] {
         assert!(
             any(&|t| t.contains(&format!("kind: {kind}\n"))
@@ -323,6 +344,28 @@ fn bug_config_content_reencoded() {
 }
 
 #[test]
+#[ignore = "documented limitation (docs/format.md): removal drops an `env:` that was null"]
+fn bug_env_null_removal() {
+    run_bug(
+        LIMIT_ENV_NULL,
+        "env-null.yaml",
+        Expect::default(),
+        Style::default(),
+    );
+}
+
+#[test]
+#[ignore = "documented limitation (docs/format.md): removal drops a flow container's `env: []`"]
+fn bug_flow_container_empty_env_removal() {
+    run_bug(
+        LIMIT_FLOW_CONTAINER_EMPTY_ENV,
+        "flow-container-empty-env.yaml",
+        Expect::default(),
+        Style::default(),
+    );
+}
+
+#[test]
 fn bug_anchored_container_falls_back() {
     run_bug(
         BUG_ANCHOR_IS_FLOW,
@@ -334,28 +377,23 @@ fn bug_anchored_container_falls_back() {
 
 #[test]
 fn bug_empty_flow_env_falls_back() {
-    // Removal gives no `env` key back, not `env: []` (documented in docs/format.md).
-    let props: Vec<Prop> = ALL
-        .iter()
-        .copied()
-        .filter(|p| *p != Prop::Removal)
-        .collect();
-    run_bug_props(
+    // Flow stays flow: the entries go inside `[]`, and removal gives `env: []` back.
+    run_bug(
         BUG_EMPTY_FLOW_ENV,
         "env-empty-flow.yaml",
         Expect::default(),
         Style::default(),
-        &props,
     );
 }
 
 #[test]
 fn bug_alias_env_fallback_reason() {
+    // Fixed by expanding the alias, whose edit differs from its anchor's (no fallback).
     run_bug(
         BUG_ALIAS_REASON,
         "env-alias-reason.yaml",
         Expect {
-            fallback: Some("alias"),
+            expanded_aliases: true,
             ..Expect::default()
         },
         Style::default(),
@@ -411,10 +449,73 @@ fn bug_reemit_drops_end_marker() {
         BUG_END_MARKER_DROPPED,
         "end-marker-reemit.yaml",
         Expect {
-            fallback: Some("written in flow style"),
+            fallback: Some("merge key"),
             ..Expect::default()
         },
         Style::default(),
+    );
+}
+
+/// The style corpus of issue 13 (flow, JSON, anchors, `env: null`, tabs in comments): its outputs
+/// with the first config are pinned in `testdata/format/golden/`. They were produced by the tool
+/// and reviewed; `UPDATE_GOLDEN=1 cargo test --test format golden` writes them again.
+const GOLDEN: &[&str] = &[
+    "anchors-diverging.yaml",
+    "anchors-same-edit.yaml",
+    "env-alias-diverging.yaml",
+    "env-null.yaml",
+    "flow-container.yaml",
+    "flow-crlf.yaml",
+    "flow-document.yaml",
+    "flow-env-brackets-own-lines.yaml",
+    "flow-env-empty-indented.yaml",
+    "flow-env-multiline.yaml",
+    "flow-env-single-line.yaml",
+    "json-brackets-hugged.json",
+    "json-compact.json",
+    "json-crlf-indent4.json",
+    "json-in-yaml.yaml",
+    "json-tabs.json",
+    "json-indent2.json",
+    "json-indent3-compact-colon.json",
+    "tabs-in-comments.yaml",
+];
+
+#[test]
+fn golden_outputs_of_the_style_corpus() {
+    let cfg = &configs()[0];
+    let mut stale = Vec::new();
+    for file in GOLDEN {
+        let input = dir().join(file);
+        let out = common::run(
+            &[
+                "-c",
+                cfg.path.to_str().unwrap(),
+                "-f",
+                input.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+        let golden = dir().join("golden").join(file);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &out.stdout).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+        if want != out.stdout {
+            stale.push(format!(
+                "--- {file}:\n{}",
+                format_support::unified(&want, &out.stdout)
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "outputs differ from the reviewed ones (UPDATE_GOLDEN=1 after reviewing):\n{}",
+        stale.join("\n")
     );
 }
 
@@ -432,6 +533,8 @@ fn every_known_bug_has_a_reproduction() {
         BUG_NESTED_INDENT,
         BUG_CONFIG_CONTENT_COMMENT,
         BUG_END_MARKER_DROPPED,
+        LIMIT_ENV_NULL,
+        LIMIT_FLOW_CONTAINER_EMPTY_ENV,
     ];
     for (file, _, bug) in KNOWN_BUGS {
         assert!(bugs.contains(bug), "{file}: {bug}");

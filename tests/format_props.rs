@@ -1,7 +1,9 @@
-//! Issue 5, property test: for generated Task Pods and agent Deployments written in random styles
-//! (indentation 2/3/4, indented or flush sequences, `- key` spacing, line and trailing comments,
-//! blank lines, quoting of existing values, existing env entries or none, CRLF or LF, BOM, final
-//! newline or not, `...` markers, non-workload documents around), the properties of
+//! Issues 5 and 13, property test: for generated Task Pods and agent Deployments written in random
+//! styles (indentation 2/3/4, indented or flush sequences, `- key` spacing, line and trailing
+//! comments, blank lines, quoting of existing values, existing env entries or none, env lists in
+//! flow style (one line, aligned, brackets on their own lines, `[]`), the workload as JSON (2, 3 or
+//! 4 spaces, `": "` or `":"`, alone or in a YAML stream), CRLF or LF, BOM, final newline or not,
+//! `...` markers, non-workload documents around), the properties of
 //! `format_support` hold: (a) same values as `--normalize`, (b) a line diff with only env lines,
 //! (c) idempotency, (d) injecting then removing gives the input bytes back, and (f) new entries
 //! follow the generated style.
@@ -26,6 +28,19 @@ enum Y {
     Seq(Vec<Y>),
     /// A literal block scalar (`|`): its lines.
     Literal(Vec<String>),
+    /// A flow sequence of rendered items, laid out by `FlowLayout`.
+    Flow(Vec<String>, FlowLayout),
+}
+
+/// How a flow env list is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlowLayout {
+    /// `env: [a, b]`
+    OneLine,
+    /// `env: [a,` then `      b]` under the first item.
+    Aligned,
+    /// `env: [`, one item per line, `]` on its own line (with a trailing comma or not).
+    Brackets { trailing_comma: bool },
 }
 
 /// How to write the document.
@@ -70,6 +85,43 @@ fn render_map(
                 push(out, head);
                 let dash = col + if l.seq_indented { l.indent } else { 0 };
                 render_seq(items, dash, l, out);
+            }
+            Y::Flow(items, _) if items.is_empty() => push(out, format!("{head} []")),
+            Y::Flow(items, FlowLayout::OneLine) => {
+                push(out, format!("{head} [{}]", items.join(", ")))
+            }
+            Y::Flow(items, FlowLayout::Aligned) => {
+                let under = " ".repeat(head.len() + 2);
+                for (i, item) in items.iter().enumerate() {
+                    let end = if i + 1 == items.len() { "]" } else { "," };
+                    let text = if i == 0 {
+                        format!("{head} [{item}{end}")
+                    } else {
+                        format!("{under}{item}{end}")
+                    };
+                    out.push(Line {
+                        text,
+                        sealed: i > 0,
+                    });
+                }
+            }
+            Y::Flow(items, FlowLayout::Brackets { trailing_comma }) => {
+                push(out, format!("{head} ["));
+                for (i, item) in items.iter().enumerate() {
+                    let comma = if i + 1 < items.len() || *trailing_comma {
+                        ","
+                    } else {
+                        ""
+                    };
+                    out.push(Line {
+                        text: format!("{}{item}{comma}", " ".repeat(col + l.indent)),
+                        sealed: true,
+                    });
+                }
+                out.push(Line {
+                    text: format!("{}]", " ".repeat(col)),
+                    sealed: true,
+                });
             }
             Y::Literal(lines) => {
                 push(out, format!("{head} |"));
@@ -149,6 +201,21 @@ const NEEDS_QUOTES: &[&str] = &[
     "12:30",
     "{\"*\":\"allow\"}",
 ];
+
+impl Value {
+    /// The token inside a flow collection, where `,[]{}` end a plain scalar.
+    fn flow_token(&self) -> String {
+        if self.quote == 0 && self.raw.contains([',', '[', ']', '{', '}']) {
+            Value {
+                raw: self.raw,
+                quote: 2,
+            }
+            .token()
+        } else {
+            self.token()
+        }
+    }
+}
 
 fn value() -> impl Strategy<Value = Value> {
     prop_oneof![
@@ -238,6 +305,10 @@ struct Spec {
     deployment: bool,
     /// None: the container has no `env` key.
     env: Option<Vec<Entry>>,
+    /// The env list in flow style (None: block style).
+    env_flow: Option<FlowLayout>,
+    /// The workload written as JSON: (indentation, `"key":value` without a space).
+    json: Option<(usize, bool)>,
     /// Where `env` goes among the container's other keys.
     env_pos: usize,
     /// The container's other keys: args (literal block or not), workingDir, resources.
@@ -321,7 +392,24 @@ fn container(s: &Spec, name: &str, main: bool) -> Y {
                 })
                 .collect();
             let at = s.env_pos.min(keys.len());
-            keys.insert(at, ("env".into(), Y::Seq(items)));
+            let list = match s.env_flow {
+                None => Y::Seq(items),
+                Some(layout) => Y::Flow(
+                    env.iter()
+                        .map(|e| match e {
+                            Entry::Value(n, v) => format!("{{name: {n}, value: {}}}", v.flow_token()),
+                            Entry::FieldRef(n) => format!(
+                                "{{name: {n}, valueFrom: {{fieldRef: {{fieldPath: spec.nodeName}}}}}}"
+                            ),
+                            Entry::ConfigContent(v) => {
+                                format!("{{name: OPENCODE_CONFIG_CONTENT, value: {}}}", v.flow_token())
+                            }
+                        })
+                        .collect(),
+                    layout,
+                ),
+            };
+            keys.insert(at, ("env".into(), list));
         }
     }
     let mut all = vec![("name".into(), Y::Scalar(name.into()))];
@@ -433,7 +521,12 @@ fn render(s: &Spec) -> String {
             push(&mut lines, "---".into());
         }
         let Y::Map(m) = d else { unreachable!() };
-        render_map(m, 0, false, &s.layout, &mut lines);
+        match s.json {
+            Some((indent, compact)) if i == workload_at => {
+                lines.extend(json_lines(m, &s.layout, indent, compact))
+            }
+            _ => render_map(m, 0, false, &s.layout, &mut lines),
+        }
         if s.end_markers {
             push(&mut lines, "...".into());
         }
@@ -482,6 +575,76 @@ fn render(s: &Spec) -> String {
     text
 }
 
+/// A document written as JSON (its YAML rendering read back and serialised), sealed lines.
+fn json_lines(m: &[(String, Y)], l: &Layout, indent: usize, compact: bool) -> Vec<Line> {
+    let mut yaml = Vec::new();
+    render_map(m, 0, false, l, &mut yaml);
+    let text: Vec<String> = yaml.into_iter().map(|l| l.text).collect();
+    let value = format_support::values(&(text.join("\n") + "\n"))
+        .unwrap()
+        .remove(0);
+    let spaces = " ".repeat(indent);
+    let mut buf = Vec::new();
+    let fmt = JsonFmt {
+        inner: serde_json::ser::PrettyFormatter::with_indent(spaces.as_bytes()),
+        colon: if compact { b":" } else { b": " },
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(&value, &mut ser).unwrap();
+    String::from_utf8(buf)
+        .unwrap()
+        .lines()
+        .map(|t| Line {
+            text: t.to_string(),
+            sealed: true,
+        })
+        .collect()
+}
+
+/// serde_json's pretty layout with a chosen `:` separator.
+struct JsonFmt<'a> {
+    inner: serde_json::ser::PrettyFormatter<'a>,
+    colon: &'static [u8],
+}
+
+impl serde_json::ser::Formatter for JsonFmt<'_> {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.inner.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.inner.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(self.colon)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.inner.end_object_value(w)
+    }
+}
+
 /// Generator options: `known_bugs` lets through the shapes of known bugs.
 fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
     let layout =
@@ -522,6 +685,16 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
             prop::collection::vec(0usize..10, 1..4),
         ),
         (any::<bool>(), any::<bool>(), any::<bool>(), 0usize..2),
+        (
+            prop_oneof![
+                3 => Just(None),
+                1 => Just(Some(FlowLayout::OneLine)),
+                1 => Just(Some(FlowLayout::Aligned)),
+                1 => any::<bool>().prop_map(|trailing_comma| Some(FlowLayout::Brackets { trailing_comma })),
+            ],
+            any::<bool>(),
+            prop_oneof![3 => Just(None), 1 => (2usize..=4, any::<bool>()).prop_map(Some)],
+        ),
     )
         .prop_map(
             move |(
@@ -529,6 +702,7 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                 (flow_labels, init_container, rotate, extras),
                 (leading_marker, end_markers, decorations, comment_cols),
                 (crlf, final_newline, bom, config),
+                (env_flow, empty_flow, json),
             )| {
                 let env = env.map(|(mut entries, cc)| {
                     if let Some((at, mut v)) = cc {
@@ -540,10 +714,18 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                     }
                     entries
                 });
+                // `env: []` (a flow list left empty), in YAML only: in a flow container it is
+                // the documented limitation LIMIT_FLOW_CONTAINER_EMPTY_ENV.
+                let env = match (env, env_flow) {
+                    (Some(_), Some(_)) if empty_flow && json.is_none() => Some(Vec::new()),
+                    (env, _) => env,
+                };
                 let mut s = Spec {
                     layout,
                     deployment,
                     env,
+                    env_flow,
+                    json,
                     env_pos,
                     args_literal,
                     working_dir,
@@ -562,6 +744,11 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                     config,
                     known_bugs,
                 };
+                if s.json.is_some() && (!s.extras.is_empty() || s.end_markers) {
+                    // A stream that starts with a JSON document is read as JSON (as kubectl
+                    // does): with YAML around it, it opens with `---`.
+                    s.leading_marker = true;
+                }
                 if !known_bugs {
                     // BUG_NESTED_INDENT: with a nested mapping in the container, new entries
                     // find the document's step.
@@ -679,6 +866,8 @@ fn generator_writes_the_styles_it_claims() {
                 quote: 2,
             },
         )]),
+        env_flow: None,
+        json: None,
         env_pos: 0,
         args_literal: None,
         working_dir: false,

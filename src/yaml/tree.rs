@@ -300,9 +300,11 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                 }
                 // A block collection's span is empty or covers only its anchor/tag; a flow one ends
                 // with its `[` or `{`.
-                let flow = text
-                    .get(pos.start..pos.end)
-                    .is_some_and(|t| t.trim_end().ends_with(['[', '{']));
+                // (A comment after the bracket may be in the span: `env: [  # note`.)
+                let flow = text.get(pos.start..pos.end).is_some_and(|t| {
+                    let t = t.find(" #").map_or(t, |i| &t[..i]);
+                    t.trim_end().ends_with(['[', '{'])
+                });
                 let is_seq = matches!(event, Event::SequenceStart(..));
                 let kind = if is_seq {
                     Kind::Seq {

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use kubeopencode_inject::engine::ResourceId;
 use kubeopencode_inject::engine::otel::is_managed_name;
 use kubeopencode_inject::pipeline::is_candidate;
-use kubeopencode_inject::yaml::stream::{BOM, split_yaml};
+use kubeopencode_inject::yaml::stream::{BOM, Format, detect_format, split_yaml};
 use kubeopencode_inject::yaml::tree::{self, Kind, Limits, Node};
 use serde_json::Value;
 use similar::{DiffOp, TextDiff};
@@ -98,6 +98,9 @@ pub struct Expect {
     pub fallback: Option<&'static str>,
     /// The input already holds an injection (removal then gives the input minus the block).
     pub pre_injected: bool,
+    /// An alias gets other edits than its anchor and is expanded (documented): its line may
+    /// become the value it stands for, and removal gives the input's values back, not its bytes.
+    pub expanded_aliases: bool,
 }
 
 /// The outcome of checking one input against one config.
@@ -139,6 +142,18 @@ fn strip_bom(t: &str) -> (&str, bool) {
 /// The documents of a stream: (chunk text, parsed value); the BOM is skipped.
 pub fn chunks(text: &str) -> Vec<&str> {
     let (text, _) = strip_bom(text);
+    if detect_format(text) == Format::Json {
+        // A JSON file may hold several objects one after the other; the last one takes the
+        // blanks after it.
+        let mut starts = vec![0];
+        let mut it = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+        while let Some(Ok(_)) = it.next() {
+            starts.push(it.byte_offset());
+        }
+        let n = starts.len();
+        starts[n - 1] = text.len();
+        return starts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    }
     split_yaml(text)
         .into_iter()
         .map(|c| &text[c.range])
@@ -167,6 +182,10 @@ pub fn values(text: &str) -> Result<Vec<Value>, String> {
 pub fn strip_managed_env(v: &mut Value) {
     match v {
         Value::Object(m) => {
+            if m.get("env").is_some_and(Value::is_null) {
+                // `env: null` is no env, for Kubernetes and for the tool.
+                m.remove("env");
+            }
             if let Some(Value::Array(env)) = m.get_mut("env") {
                 env.retain(|e| {
                     !e.get("name")
@@ -221,21 +240,53 @@ fn entry_name(item: &Node) -> Option<&str> {
     item.get("name").and_then(Node::as_str)
 }
 
-/// Every env list of a tree: (the `env` key node, the list node).
-fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
+/// Every (key, value) entry of every mapping of a tree.
+fn all_entries(root: &Node) -> Vec<(&Node, &Node)> {
+    let mut out = Vec::new();
     let mut todo = vec![root];
     while let Some(n) = todo.pop() {
         match &n.kind {
             Kind::Map { entries, .. } => {
                 for (k, v) in entries {
-                    if k.as_str() == Some("env") && matches!(v.kind, Kind::Seq { .. }) {
-                        out.push((k, v));
-                    }
+                    out.push((k, v));
                     todo.push(v);
                 }
             }
             Kind::Seq { items, .. } => todo.extend(items.iter()),
             _ => {}
+        }
+    }
+    out
+}
+
+/// Every env list of a tree: (the `env` key node, the list node).
+fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
+    out.extend(
+        all_entries(root)
+            .into_iter()
+            .filter(|(k, v)| k.as_str() == Some("env") && matches!(v.kind, Kind::Seq { .. })),
+    );
+}
+
+/// The `env` keys whose value is null (`env:`, `env: null`, `env: ~`).
+fn null_envs<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
+    out.extend(all_entries(root).into_iter().filter_map(|(k, v)| {
+        let null = matches!(&v.kind, Kind::Scalar { value, style: tree::Style::Plain, .. }
+            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"));
+        (k.as_str() == Some("env") && null).then_some(k)
+    }));
+}
+
+/// Containers written in flow style without an `env` key (`- {name: a, image: b}`): the
+/// injection adds `env` inside them, so their lines are the env node's lines.
+fn flow_containers_without_env<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
+    for (k, v) in all_entries(root) {
+        if matches!(k.as_str(), Some("containers" | "initContainers"))
+            && let Kind::Seq { items, .. } = &v.kind
+        {
+            out.extend(items.iter().filter(|c| {
+                matches!(c.kind, Kind::Map { flow: true, .. }) && c.get("env").is_none()
+            }));
         }
     }
 }
@@ -250,10 +301,27 @@ pub fn env_lines(text: &str) -> BTreeSet<usize> {
     let Some(root) = &doc.root else { return out };
     let mut lists = Vec::new();
     env_lists(root, &mut lists);
+    let mut nulls = Vec::new();
+    null_envs(root, &mut nulls);
+    for key in nulls {
+        // `env:` / `env: null`: the injection writes its list there.
+        out.insert(line_of(text, key.pos.start));
+    }
+    let mut containers = Vec::new();
+    flow_containers_without_env(root, &mut containers);
+    for c in containers {
+        out.extend(line_of(text, c.pos.start)..=last_line(text, c));
+    }
     for (key, list) in lists {
-        let Kind::Seq { items, .. } = &list.kind else {
+        let Kind::Seq { items, flow } = &list.kind else {
             continue;
         };
+        if *flow {
+            // A flow list is edited inside its brackets: its lines and its key's line are the
+            // env node's.
+            out.extend(line_of(text, key.pos.start)..=last_line(text, list));
+            continue;
+        }
         // An empty list (`env: []`) counts too: it becomes a block list when entries are added.
         let mut all_managed = true;
         for item in items {
@@ -309,8 +377,28 @@ fn show_line(lines: &[&str], i: usize) -> String {
 /// Line diff between two texts of one document: every added or removed line must be an env line.
 /// Returns the offending lines.
 pub fn non_env_changes(old: &str, new: &str) -> Vec<String> {
+    non_env_changes_with(old, new, false)
+}
+
+/// True for a line whose value is an alias (`key: *name`, `- *name`).
+fn is_alias_line(line: &str) -> bool {
+    let mut words = line.split_whitespace().rev();
+    let (Some(last), Some(before)) = (words.next(), words.next()) else {
+        return false;
+    };
+    last.len() > 1 && last.starts_with('*') && (before == "-" || before.ends_with(':'))
+}
+
+/// Like [`non_env_changes`]; with `expanded_aliases`, a hunk that replaces an alias line (an
+/// alias the tool had to expand) is allowed too.
+pub fn non_env_changes_with(old: &str, new: &str, expanded_aliases: bool) -> Vec<String> {
     let eol = eol_of(old);
-    let json = old.trim_start().starts_with(['{', '[']);
+    // JSON, or a JSON-styled document in a YAML stream (after its `---` and comments).
+    let json = old
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("---"))
+        .is_some_and(|l| l.starts_with(['{', '[']));
     let (old_t, new_t) = (terminated(old, eol), terminated(new, eol));
     let old_env = env_lines(&old_t);
     let new_env = env_lines(&new_t);
@@ -325,7 +413,32 @@ pub fn non_env_changes(old: &str, new: &str) -> Vec<String> {
     let new_lines: Vec<&str> = new_t.split_inclusive('\n').collect();
     let diff = TextDiff::from_lines(old_t.as_str(), new_t.as_str());
     let mut bad = Vec::new();
-    for op in diff.ops() {
+    let ops = diff.ops();
+    let mut skip_insert = false;
+    for op in ops {
+        // An expanded alias: the alias line goes (a delete or a replace), its value comes.
+        let alias_gone = |old_index: usize, old_len: usize| {
+            expanded_aliases
+                && old_lines[old_index..old_index + old_len]
+                    .iter()
+                    .any(|l| is_alias_line(l))
+        };
+        match *op {
+            DiffOp::Replace {
+                old_index, old_len, ..
+            } if alias_gone(old_index, old_len) => continue,
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } if alias_gone(old_index, old_len) => {
+                skip_insert = true;
+                continue;
+            }
+            DiffOp::Insert { .. } if skip_insert => {
+                skip_insert = false;
+                continue;
+            }
+            _ => skip_insert = false,
+        }
         let (old_r, new_r) = match *op {
             DiffOp::Equal { .. } => continue,
             DiffOp::Delete {
@@ -383,6 +496,17 @@ pub fn env_only_stream(
     new: &str,
     fallbacks: &[String],
     env_changes: bool,
+) -> Result<(), String> {
+    env_only_stream_with(old, new, fallbacks, env_changes, false)
+}
+
+/// Like [`env_only_stream`]; see [`non_env_changes_with`] for `expanded_aliases`.
+pub fn env_only_stream_with(
+    old: &str,
+    new: &str,
+    fallbacks: &[String],
+    env_changes: bool,
+    expanded_aliases: bool,
 ) -> Result<(), String> {
     let (old_body, old_bom) = strip_bom(old);
     let (new_body, new_bom) = strip_bom(new);
@@ -452,7 +576,7 @@ pub fn env_only_stream(
             );
             continue;
         }
-        let bad = non_env_changes(x, y);
+        let bad = non_env_changes_with(x, y, expanded_aliases);
         if !bad.is_empty() {
             let _ = writeln!(
                 errs,
@@ -711,7 +835,8 @@ pub fn check(
     }
 
     if props.contains(&Prop::EnvOnlyDiff)
-        && let Err(e) = env_only_stream(input, &out, &r.fallbacks, true)
+        && let Err(e) =
+            env_only_stream_with(input, &out, &r.fallbacks, true, expect.expanded_aliases)
     {
         r.fail(Prop::EnvOnlyDiff, e);
     }
@@ -806,21 +931,18 @@ fn removal(
             format!("removal re-emitted documents: {off_fallbacks:?}"),
         );
     }
-    if expect.fallback.is_some() {
+    if expect.expanded_aliases {
+        same_values(&base, &off.stdout, "an alias expansion", r);
+        if let Err(e) = env_only_stream_with(&base, &off.stdout, &[], true, true) {
+            r.fail(
+                Prop::Removal,
+                format!("removal after an alias expansion: {e}"),
+            );
+        }
+    } else if expect.fallback.is_some() {
         // A re-emitted document cannot come back byte for byte (documented): its values must,
         // and every other document must come back byte for byte.
-        match (values(&base), values(&off.stdout)) {
-            (Ok(a), Ok(b)) if a == b => {}
-            (Ok(a), Ok(b)) => r.fail(
-                Prop::Removal,
-                format!(
-                    "removal after a fallback does not give the input's values back:\ninput:   {}\nremoved: {}",
-                    Value::from(a),
-                    Value::from(b)
-                ),
-            ),
-            (Err(e), _) | (_, Err(e)) => r.fail(Prop::Removal, e),
-        }
+        same_values(&base, &off.stdout, "a fallback", r);
         if let Err(e) = env_only_stream(&base, &off.stdout, fallbacks, false) {
             r.fail(Prop::Removal, format!("removal after a fallback: {e}"));
         }
@@ -850,6 +972,22 @@ fn removal(
                 unified(&base, &off.stdout)
             ),
         );
+    }
+}
+
+/// Removal after `what` must give the input's values back.
+fn same_values(base: &str, removed: &str, what: &str, r: &mut Report) {
+    match (values(base), values(removed)) {
+        (Ok(a), Ok(b)) if a == b => {}
+        (Ok(a), Ok(b)) => r.fail(
+            Prop::Removal,
+            format!(
+                "removal after {what} does not give the input's values back:\ninput:   {}\nremoved: {}",
+                Value::from(a),
+                Value::from(b)
+            ),
+        ),
+        (Err(e), _) | (_, Err(e)) => r.fail(Prop::Removal, e),
     }
 }
 

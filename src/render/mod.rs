@@ -1,9 +1,14 @@
 //! Renderers: apply an engine plan to a document's text.
 //!
-//! [`splice`] edits the source text in place: it only touches the env entries the plan adds,
-//! removes or changes, so comments, quoting, key order and indentation everywhere else stay byte
-//! for byte. When the env list is written in a way that cannot be edited safely as text (flow
-//! style, aliases, `env: null`…) it says why, and the caller re-emits that one document instead.
+//! [`splice`] edits the source text in place: it only touches the env node of the containers the
+//! plan edits, so comments, quoting, key order and indentation everywhere else stay byte for
+//! byte, in block style here, in flow style and JSON (`flow`), and through anchors (`alias`).
+//! [`splice_json`] does the same for a JSON document. When a layout cannot be edited safely as
+//! text (a merge key over an edit, nested sharing) it returns a [`Fallback`] saying why, and the
+//! caller re-emits that one document instead ([`reemit_yaml`], [`reemit_json`]).
+
+mod alias;
+mod flow;
 
 use serde_json::Value;
 
@@ -67,6 +72,13 @@ fn after_line(text: &str, at: usize) -> usize {
 
 fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The number of blanks (spaces or tabs, as [`column`] counts them) that start the line
+/// containing `at`.
+fn line_indent(text: &str, at: usize) -> usize {
+    let start = line_start(text, at);
+    text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len()
 }
 
 /// Column (in characters) of a byte offset.
@@ -169,52 +181,91 @@ fn fix_eof(text: &str, pos: usize, mut insert: String, eol: &str) -> String {
 fn container_ops(
     text: &str,
     root: &Node,
+    container: &Node,
     edit: &ContainerEdit,
     ops: &mut Vec<Op>,
 ) -> Result<(), Fallback> {
-    let container = node_at(root, &edit.path)
-        .ok_or_else(|| Fallback("the container is reached through an alias".into()))?;
-    if !container.is_block_map() {
+    let flow_container = match &container.kind {
+        Kind::Map { flow, .. } => *flow,
+        _ => return Err(Fallback("the container is not a mapping".into())),
+    };
+    let eol = stream::line_ending(text);
+    let env_node = container.get("env");
+    if !edit.env_present {
+        // No `env`, or `env:` / `env: null` (what a Helm `with` block leaves when empty).
+        let null = match env_node {
+            None => None,
+            Some(
+                v @ Node {
+                    kind: Kind::Scalar { .. },
+                    ..
+                },
+            ) => Some((env_key(container)?, v)),
+            Some(_) => {
+                return Err(Fallback(format!(
+                    "the env of container `{}` is not a list",
+                    edit.name
+                )));
+            }
+        };
+        if flow_container {
+            let entries: Vec<Value> = edit
+                .insert
+                .iter()
+                .flat_map(|(_, e)| e.iter().cloned())
+                .collect();
+            return match null {
+                None => flow::add_env(text, container, &entries, eol, ops),
+                Some((_, v)) if v.pos.end > v.pos.start => {
+                    let mut out = String::new();
+                    flow::FlowStyle::of(text, container).inline(&Value::Array(entries), &mut out);
+                    ops.push(Op {
+                        start: v.pos.start,
+                        end: v.pos.end,
+                        text: out,
+                    });
+                    Ok(())
+                }
+                Some(_) => Err(Fallback(format!(
+                    "container `{}` has an empty `env:` in flow style",
+                    edit.name
+                ))),
+            };
+        }
+        return add_env_key(text, root, container, edit, null, ops);
+    }
+    let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
+    if matches!(env.kind, Kind::Alias(_)) {
         return Err(Fallback(format!(
-            "container `{}` is written in flow style",
+            "the env list of container `{}` is an alias",
             edit.name
         )));
     }
-    let env_node = container.get("env");
-    if !edit.env_present {
-        if env_node.is_some() {
+    // The list's own anchor is handled by the caller (`alias`); anchors and aliases inside it
+    // are not edited as text.
+    let inner = match &env.kind {
+        Kind::Seq { items, .. } => items.iter().any(Node::has_alias_or_anchor),
+        _ => false,
+    };
+    if inner {
+        return Err(Fallback(format!(
+            "an env entry of container `{}` is anchored or an alias",
+            edit.name
+        )));
+    }
+    let items = match &env.kind {
+        Kind::Seq { flow: true, .. } => {
+            // Flow stays flow; a list emptied in a block container goes back to `[]`.
+            return flow::edit_list(text, env, container, edit, flow_container, eol, ops);
+        }
+        Kind::Seq { items, flow: false } => items,
+        _ => {
             return Err(Fallback(format!(
-                "container `{}` has `env: null`",
+                "the env of container `{}` is not a list",
                 edit.name
             )));
         }
-        return add_env_key(text, root, container, edit, ops);
-    }
-    let env = env_node.ok_or_else(|| Fallback("env not found".into()))?;
-    if matches!(env.kind, Kind::Alias(_)) || env.anchor != 0 {
-        return Err(Fallback(format!(
-            "the env list of container `{}` is an alias or anchored",
-            edit.name
-        )));
-    }
-    if let Kind::Seq { items, flow: true } = &env.kind
-        && items.is_empty()
-        && !text[env.pos.start..env.pos.end].contains('\n')
-    {
-        return replace_empty_flow_env(text, root, container, env, edit, ops);
-    }
-    let Kind::Seq { items, flow: false } = &env.kind else {
-        return Err(Fallback(format!(
-            "the env list of container `{}` is written in flow style",
-            edit.name
-        )));
     };
-    if env.has_alias_or_anchor() {
-        return Err(Fallback(format!(
-            "the env list of container `{}` uses anchors or aliases",
-            edit.name
-        )));
-    }
     let ranges = item_ranges(text, items)?;
     let first = &items[0];
     let dash = dash_of(text, first)?;
@@ -261,35 +312,26 @@ fn container_ops(
         });
     }
     for (i, value) in &edit.set_value {
-        let item = &items[*i];
-        let v = item
-            .get("value")
-            .ok_or_else(|| Fallback("an env entry to update has no `value` key".into()))?;
-        if !matches!(v.kind, Kind::Scalar { .. }) {
-            return Err(Fallback("an env value to update is not a scalar".into()));
-        }
-        let mut rendered = match &v.kind {
+        let item = items
+            .get(*i)
+            .ok_or_else(|| Fallback("an env entry to update is missing".into()))?;
+        let (v, style) = flow::value_scalar(item)?;
+        let mut rendered = match &item.kind {
+            // `- {name: A, value: b}`: the value is in flow context.
+            Kind::Map { flow: true, .. } => {
+                flow::FlowStyle::of(text, item).scalar_in_place(style, value)
+            }
             // Keep the author's quoting where it can hold the new value.
-            Kind::Scalar {
-                style: Style::DoubleQuoted,
-                ..
-            } => serde_json::to_string(value)
-                .unwrap_or_else(|_| scalar::render_scalar(value).into_owned()),
-            Kind::Scalar {
-                style: Style::SingleQuoted,
-                ..
-            } if value.chars().all(|c| c != '\n' && !c.is_control()) => {
-                format!("'{}'", value.replace('\'', "''"))
-            }
-            _ => scalar::render_scalar(value).into_owned(),
+            _ => match style {
+                Style::DoubleQuoted => serde_json::to_string(value)
+                    .unwrap_or_else(|_| scalar::render_scalar(value).into_owned()),
+                Style::SingleQuoted if value.chars().all(|c| c != '\n' && !c.is_control()) => {
+                    format!("'{}'", value.replace('\'', "''"))
+                }
+                _ => scalar::render_scalar(value).into_owned(),
+            },
         };
-        if matches!(
-            v.kind,
-            Kind::Scalar {
-                style: Style::Literal | Style::Folded,
-                ..
-            }
-        ) {
+        if matches!(style, Style::Literal | Style::Folded) {
             rendered.push_str(opts.eol);
         }
         ops.push(Op {
@@ -301,11 +343,13 @@ fn container_ops(
     Ok(())
 }
 
+/// Adds an `env:` block list as the container's last key, or in place of its `env: null`.
 fn add_env_key(
     text: &str,
     root: &Node,
     container: &Node,
     edit: &ContainerEdit,
+    null: Option<(&Node, &Node)>,
     ops: &mut Vec<Op>,
 ) -> Result<(), Fallback> {
     let Kind::Map { entries, .. } = &container.kind else {
@@ -347,6 +391,28 @@ fn add_env_key(
         .flat_map(|(_, e)| e.iter().cloned())
         .collect();
     let rendered = emit::emit_map_entry("env", &Value::Array(entries), key_col, &opts);
+    if let Some((key, value)) = null {
+        // The `env:` line is written again (a comment on it goes with it).
+        let same_line = !text[key.pos.end..value.pos.start.max(key.pos.end)].contains('\n');
+        let end = after_line(
+            text,
+            if same_line {
+                value.pos.end
+            } else {
+                key.pos.end
+            },
+        );
+        let mut body = rendered.get(key_col..).unwrap_or_default();
+        if end == text.len() && !text.ends_with('\n') {
+            body = body.strip_suffix(opts.eol).unwrap_or(body);
+        }
+        ops.push(Op {
+            start: key.pos.start,
+            end,
+            text: body.to_string(),
+        });
+        return Ok(());
+    }
     let pos = after_line(text, container.pos.end);
     let rendered = fix_eof(text, pos, rendered, opts.eol);
     ops.push(Op {
@@ -369,59 +435,24 @@ fn env_key(container: &Node) -> Result<&Node, Fallback> {
     .ok_or_else(|| Fallback("env key not found".into()))
 }
 
-/// `env: []` on one line: the `[]` goes, and the entries follow as a block list.
-fn replace_empty_flow_env(
-    text: &str,
-    root: &Node,
-    container: &Node,
-    env: &Node,
-    edit: &ContainerEdit,
-    ops: &mut Vec<Op>,
-) -> Result<(), Fallback> {
-    let key = env_key(container)?;
-    if text[key.pos.end..env.pos.start].trim() != ":" {
-        return Err(Fallback("`env: []` is laid out unusually".into()));
-    }
-    let entries: Vec<Value> = edit
-        .insert
-        .iter()
-        .flat_map(|(_, e)| e.iter().cloned())
-        .collect();
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let key_col = column(text, key.pos.start);
-    let indented = text[..key.pos.start].contains(&format!("\n{}- ", " ".repeat(key_col + 2)));
-    let opts = emit_options(text, root, indented);
-    let dash_col = if indented {
-        key_col + opts.indent
-    } else {
-        key_col
-    };
-    let rendered = emit::emit_seq_items(&entries, dash_col, dash_col + 2, &opts);
-    // `env: []  # comment` -> `env:  # comment`, then the entries on the next lines.
-    ops.push(Op {
-        start: key.pos.end + 1,
-        end: env.pos.end,
-        text: String::new(),
-    });
-    let pos = after_line(text, env.pos.end);
-    ops.push(Op {
-        start: pos,
-        end: pos,
-        text: fix_eof(text, pos, rendered, opts.eol),
-    });
-    Ok(())
-}
-
 /// Applies the plans to the document text. `root` is the parsed tree of `text`.
 pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
     // (Tab indentation never gets here: the parser rejects it. Tabs inside scalars are fine.)
     let mut ops = Vec::new();
-    for plan in plans {
-        for edit in plan.edits() {
-            container_ops(text, root, edit, &mut ops)?;
+    match alias::Shared::of(text, root) {
+        None => {
+            for plan in plans {
+                for edit in plan.edits() {
+                    let container = node_at(root, &edit.path).ok_or_else(|| {
+                        Fallback("the container is not where the plan says".into())
+                    })?;
+                    container_ops(text, root, container, edit, &mut ops)?;
+                }
+            }
         }
+        Some(shared) => alias::plan(text, root, &shared, plans, &mut ops, &mut |c, e, ops| {
+            container_ops(text, root, c, e, ops)
+        })?,
     }
     // Adjacent deletions are one deletion.
     ops.sort_by_key(|o| (o.start, o.end));
@@ -465,6 +496,17 @@ pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String,
     }
     out.push_str(&text[pos..]);
     Ok(out)
+}
+
+/// Applies the plans to a JSON document's text, which is parsed here as YAML (JSON is its flow
+/// syntax): only JSON documents that are edited pay for a tree.
+pub fn splice_json(text: &str, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
+    let doc = crate::yaml::tree::parse(text, &crate::yaml::tree::Limits::default())
+        .map_err(|e| Fallback(format!("the JSON text could not be read as a tree: {e}")))?;
+    let root = doc
+        .root
+        .ok_or_else(|| Fallback("an empty JSON document".into()))?;
+    splice(text, &root, plans)
 }
 
 /// Re-emits a whole document, keeping what comes before its content (`---`, leading comments).
