@@ -60,49 +60,7 @@ const EXPECTED_ERRORS: &[(&str, &str)] = &[
 /// (file, property, reason, issue and point): failures that are known and being fixed.
 const KNOWN_FAILURES: &[(&str, u8, &str, &str)] = &[
     // Issue 11 §1: a workload's own OTel settings are taken for an earlier injection.
-    (
-        "otel-demo/opentelemetry-demo.yaml",
-        2,
-        "the workloads' own OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_RESOURCE_ATTRIBUTES are replaced",
-        "11 §1",
-    ),
-    (
-        "otel-demo/opentelemetry-demo.yaml",
-        5,
-        "the workloads' own OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_RESOURCE_ATTRIBUTES are removed",
-        "11 §1",
-    ),
-    (
-        "otel-demo/opentelemetry-demo.yaml",
-        6,
-        "a disabled config removes the workloads' own OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_RESOURCE_ATTRIBUTES",
-        "11 §1",
-    ),
-    (
-        "otel-helm-charts/demo-default-component.yaml",
-        2,
-        "the workloads' own OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_RESOURCE_ATTRIBUTES are replaced",
-        "11 §1",
-    ),
-    (
-        "otel-helm-charts/demo-default-component.yaml",
-        5,
-        "the workloads' own OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_RESOURCE_ATTRIBUTES are removed",
-        "11 §1",
-    ),
-    (
-        "otel-helm-charts/demo-default-component.yaml",
-        6,
-        "a disabled config removes the workloads' own OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_RESOURCE_ATTRIBUTES",
-        "11 §1",
-    ),
     // Issue 11 §2: a panic.
-    (
-        "seed/issue11-list-item-containers-null.yaml",
-        7,
-        "check panics in lint (src/lint/mod.rs: subtract with overflow; capacity overflow in release)",
-        "11 §2",
-    ),
     // Issue 11 §3: YAML that kubectl reads is refused.
     (
         "istio/spire-quickstart.yaml",
@@ -134,43 +92,6 @@ const KNOWN_FAILURES: &[(&str, u8, &str, &str)] = &[
         8,
         "the KRM function does not open the items of a ReplicationControllerList; the pipe does",
         "12",
-    ),
-    (
-        "kubernetes/hack-multi-resource-json.json",
-        9,
-        "diff writes `\\ No newline at end of file` inside a hunk of a JSON stream; patch refuses it",
-        "12",
-    ),
-    // Issue 13: a whole document is re-emitted.
-    (
-        "kube-prometheus/grafana-deployment.yaml",
-        5,
-        "`env: []` is expanded to block style, and removal then drops the key",
-        "13",
-    ),
-    (
-        "otel-helm-charts/demo-custom-env-component.yaml",
-        5,
-        "`env:` followed by `[]` on its own line is expanded, and removal then drops the key",
-        "13",
-    ),
-    (
-        "kubernetes/hack-multi-resource-json.json",
-        5,
-        "JSON comes back with 2-space indentation and `\"kind\": \"X\"`, not the file's own style",
-        "13",
-    ),
-    (
-        "kubernetes/hack-multi-resource-list.json",
-        5,
-        "the JSON List is re-emitted whole with `\"kind\": \"X\"` spacing, not the file's own style",
-        "13",
-    ),
-    (
-        "kubernetes/hack-multi-resource-rclist.json",
-        5,
-        "the ReplicationControllerList is re-emitted whole, not in the file's own style",
-        "13",
     ),
 ];
 

@@ -560,8 +560,13 @@ pub(crate) fn edit_list(
     }
     // Edits that meet (everything replaced, an insertion inside a removed run): write the items
     // again, the kept ones with their own text.
+    if edit.env_len != n {
+        return Err(Fallback(
+            "the env list does not have the length it was planned for".into(),
+        ));
+    }
     let mut out = String::new();
-    for (k, origin) in edit.origins(n).into_iter().enumerate() {
+    for (k, origin) in edit.origins().into_iter().enumerate() {
         if k > 0 {
             out.push_str(&sep);
         }
@@ -634,6 +639,11 @@ mod tests {
 
     fn run(text: &str, edit: ContainerEdit) -> String {
         let doc = parse(text, &Limits::default()).unwrap();
+        let (_, value) = crate::yaml::tree::parse_value(text, &Limits::default()).unwrap();
+        let env_len = value
+            .pointer("/spec/containers/0/env")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
         let plan = WorkloadPlan {
             object_path: Vec::new(),
             resource: ResourceId {
@@ -646,6 +656,7 @@ mod tests {
                 edits: vec![ContainerEdit {
                     path: path(),
                     env_present: true,
+                    env_len,
                     ..edit
                 }],
             },
