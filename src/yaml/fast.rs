@@ -29,7 +29,7 @@
 
 use std::collections::HashSet;
 
-use super::tree::{Document, Kind, Limits, Node, Pos, Style};
+use super::node::{Document, Kind, Limits, Node, Pos, Style};
 
 /// Deepest nesting of collections the fast path handles (deeper documents go to the full parser,
 /// which has its own limit). Bounds the recursion.
