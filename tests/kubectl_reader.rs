@@ -250,12 +250,14 @@ fn check_one(dir: &Path, config: &Path, file: &Path, lenient: bool) -> Verdict {
             // where `kubectl apply` and the tool read them all.
             let mut ours = ours;
             let json_stream = text.trim_start().starts_with('{') && !text.contains("\n---");
-            if lenient && json_stream && ours.len() == 1 {
-                if let Some(items) = ours[0].get("items").and_then(Value::as_array) {
-                    if ours[0]["kind"] == "List" && items.len() > theirs.len() {
-                        ours = items[..theirs.len()].to_vec();
-                    }
-                }
+            if lenient
+                && json_stream
+                && ours.len() == 1
+                && ours[0]["kind"] == "List"
+                && let Some(items) = ours[0].get("items").and_then(Value::as_array)
+                && items.len() > theirs.len()
+            {
+                ours = items[..theirs.len()].to_vec();
             }
             let (ours, theirs) = (normal(ours), normal(theirs));
             if !agree(&ours, &theirs, lenient) {
@@ -525,9 +527,8 @@ fn the_layouts_the_issue_names_are_read() {
             "issue-quoted",
             "spec:\n  annotations:\n    description: 'first line\n    continued at the key column'\n",
         ),
-        format!(
-            "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"issue-json-1\"}}}}\n---\n{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"issue-json-2\"}}}}\n"
-        ),
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"issue-json-1\"}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"issue-json-2\"}}\n"
+            .to_string(),
     ];
     let files = write_cases(dir.path(), "issue", &cases);
     for f in &files {
