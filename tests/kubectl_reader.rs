@@ -24,9 +24,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use kubeopencode_inject::yaml::fast;
 use kubeopencode_inject::yaml::scalar::{Plain, resolve_plain};
 use kubeopencode_inject::yaml::stream::split_yaml;
-use kubeopencode_inject::yaml::tree::{Limits, parse_value};
+use kubeopencode_inject::yaml::tree::{self, Limits, parse_value};
 use serde_json::Value;
 
 const CONFIG: &str = "apiVersion: kubeopencode.io/v1alpha1\nkind: KubeOpenCodeConfig\n\
@@ -510,6 +511,32 @@ fn generated_variants_read_as_kubectl_reads_them() {
         total >= 60 && refused * 4 < total,
         "{refused} of {total} refused"
     );
+}
+
+/// The fast path gives the full parser's tree on every generated document it takes, or leaves it
+/// to the full parser (no kubectl needed).
+#[test]
+fn generated_variants_keep_the_fast_path_contract() {
+    let limits = Limits::default();
+    let mut taken = 0;
+    for text in flow_cases()
+        .iter()
+        .chain(&scalar_cases())
+        .chain(&stream_cases())
+    {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        for c in split_yaml(text) {
+            let d = &text[c.range];
+            if let Some(fast) = fast::parse(d, &limits) {
+                taken += 1;
+                let full = tree::parse_full(d, &limits).unwrap_or_else(|e| {
+                    panic!("the fast path took what the full parser refuses ({e}):\n{d}")
+                });
+                assert_eq!(fast.root, full.root, "the trees differ:\n{d}");
+            }
+        }
+    }
+    assert!(taken > 20, "the fast path took only {taken} documents");
 }
 
 /// The cases kubectl accepts that the issue names, one by one, so a failure names its case.
