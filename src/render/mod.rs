@@ -438,6 +438,13 @@ fn env_key(container: &Node) -> Result<&Node, Fallback> {
 /// Applies the plans to the document text. `root` is the parsed tree of `text`.
 pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
     // (Tab indentation never gets here: the parser rejects it. Tabs inside scalars are fine.)
+    // The reader, like libyaml and kubectl, takes a lone `\r` for a line break; the edits here
+    // find lines by `\n`, so such a text is re-emitted instead.
+    if memchr::memchr_iter(b'\r', text.as_bytes())
+        .any(|i| text.as_bytes().get(i + 1) != Some(&b'\n'))
+    {
+        return Err(Fallback("a carriage return without a line feed".into()));
+    }
     let mut ops = Vec::new();
     match alias::Shared::of(text, root) {
         None => {

@@ -1,12 +1,12 @@
 //! A fast path for the block-style YAML that Kubernetes manifests use.
 //!
 //! [`parse`] reads a strict subset of YAML line by line, without a token stream, and builds the
-//! same tree as [`super::tree::parse_full`] (the saphyr-parser path), node for node and span for
+//! same tree as [`super::tree::parse_full`] (the libyaml reader), node for node and span for
 //! span. Anything outside the subset, anything that would be an error, and anything it is not
 //! sure about makes it return `None`, and the caller falls back to the full parser. The full
-//! parser stays the definition: the spans below reproduce what `parse_full` reports (including
-//! its quirks), and `tests/fast_parse.rs` checks the two against each other on every test file
-//! and on many mutations of them.
+//! parser stays the definition: the spans below follow the conventions `parse_full` documents,
+//! and `tests/fast_parse.rs` checks the two against each other on every test file and on many
+//! mutations of them.
 //!
 //! The subset:
 //! - an optional first line `---` (alone or followed by a comment), an optional `...` line
@@ -29,7 +29,7 @@
 
 use std::collections::HashSet;
 
-use super::tree::{Document, Kind, Limits, Node, Pos, Style};
+use super::node::{Document, Kind, Limits, Node, Pos, Style};
 
 /// Deepest nesting of collections the fast path handles (deeper documents go to the full parser,
 /// which has its own limit). Bounds the recursion.
@@ -846,12 +846,7 @@ impl<'a> Fast<'a> {
         if j < le && (b[j] != b'#' || j == i) {
             return None;
         }
-        // The full parser takes the node's start as the last `|` or `>` before the content, which
-        // can be in a comment on the header line.
-        let start = h + b[h..le]
-            .iter()
-            .rposition(|&c| c == b'|' || c == b'>')
-            .unwrap_or(0);
+        let start = h;
         let pos_line = self.line;
         let pos_col = self.col(start);
         self.advance();

@@ -37,12 +37,20 @@ pub fn strip_bom(text: &str) -> (&str, bool) {
     }
 }
 
-/// Guesses the format from the first non-blank character.
+/// Guesses the format: JSON when the first non-blank character is `{` or `[` and no line is a
+/// `---` document marker. JSON documents separated by `---` lines are a YAML stream (JSON is
+/// YAML), and kubectl reads them as one; no JSON text has a line that starts with `---`.
 pub fn detect_format(text: &str) -> Format {
     match text.trim_start().as_bytes().first() {
-        Some(b'{') | Some(b'[') => Format::Json,
+        Some(b'{') | Some(b'[') if !has_start_marker_line(text) => Format::Json,
         _ => Format::Yaml,
     }
+}
+
+/// True when a line of `text` (after the first) is a `---` document start marker.
+fn has_start_marker_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"\n---").any(|i| is_marker_line(&bytes[i + 1..], b"---"))
 }
 
 fn is_marker_line(line: &[u8], marker: &[u8; 3]) -> bool {
@@ -196,6 +204,19 @@ mod tests {
         let text = "a: 1\r\n---\r\nb: 2\r\n";
         assert_eq!(pieces(text), vec!["a: 1\r\n", "---\r\nb: 2\r\n"]);
         assert_eq!(line_ending(text), "\r\n");
+    }
+
+    #[test]
+    fn json_documents_between_markers_are_a_yaml_stream() {
+        assert_eq!(detect_format("{\"a\": 1}\n{\"b\": 2}\n"), Format::Json);
+        assert_eq!(detect_format("  [1,\n2]"), Format::Json);
+        assert_eq!(detect_format("{\"a\": 1}\n---\n{\"b\": 2}\n"), Format::Yaml);
+        assert_eq!(
+            detect_format("{\"a\": 1}\r\n--- # b\r\n{}\r\n"),
+            Format::Yaml
+        );
+        // Only a whole marker counts.
+        assert_eq!(detect_format("{\"a\":\n---1}\n"), Format::Json);
     }
 
     #[test]

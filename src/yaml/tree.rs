@@ -10,213 +10,49 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
+use libyaml_safer::{EventData, Mark, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
 use super::scalar::{Plain, resolve_plain};
 
-/// Limits for one document.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Maximum nesting of collections.
-    pub max_depth: usize,
-    /// Maximum number of nodes aliases may expand to in one document (each use counted).
-    pub max_nodes: usize,
-    /// Maximum size of one document in bytes.
-    pub max_document_bytes: usize,
+pub use super::node::{Document, Kind, Limits, Node, Pos, Style, YamlError};
+
+/// Byte offset of the end of the line holding `at` (before its `\r\n`, `\n` or lone `\r`: the
+/// reader takes all three for line breaks, as libyaml does).
+fn line_end(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    memchr::memchr2(b'\n', b'\r', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i)
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_depth: 256,
-            max_nodes: 2_000_000,
-            max_document_bytes: 64 << 20,
-        }
+/// A position at byte `at` on the line of `mark` (1-based line; column counted in characters).
+fn pos_on_line(text: &str, at: usize, line: usize) -> Pos {
+    let at = at.min(text.len());
+    let bytes = text.as_bytes();
+    let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
+    Pos {
+        start: at,
+        end: at,
+        line,
+        col: text.get(line_start..at).map_or(0, |s| s.chars().count()) + 1,
     }
 }
 
-/// Where a node is: byte offsets in the document text and its 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
-    /// Byte offset of the node's first character.
-    pub start: usize,
-    /// Byte offset just after the node's content (for block collections: after their last child).
-    pub end: usize,
-    /// 1-based line of `start`.
-    pub line: usize,
-    /// 1-based column of `start`, in characters.
-    pub col: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    SingleQuoted,
-    DoubleQuoted,
-    Literal,
-    Folded,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
-    Scalar {
-        value: String,
-        style: Style,
-        tag: Option<String>,
-    },
-    Seq {
-        items: Vec<Node>,
-        flow: bool,
-    },
-    Map {
-        entries: Vec<(Node, Node)>,
-        flow: bool,
-    },
-    /// `*name`: refers to an anchored node (by the parser's anchor id).
-    Alias(usize),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub pos: Pos,
-    /// Anchor id (0 = none).
-    pub anchor: usize,
-    pub kind: Kind,
-}
-
-impl Node {
-    pub fn get(&self, key: &str) -> Option<&Node> {
-        match &self.kind {
-            Kind::Map { entries, .. } => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.kind {
-            Kind::Scalar { value, .. } => Some(value),
-            _ => None,
-        }
-    }
-
-    pub fn is_block_seq(&self) -> bool {
-        matches!(self.kind, Kind::Seq { flow: false, .. })
-    }
-
-    pub fn is_block_map(&self) -> bool {
-        matches!(self.kind, Kind::Map { flow: false, .. })
-    }
-
-    /// True when the subtree has an alias or an anchor (editing it textually would be unsafe).
-    pub fn has_alias_or_anchor(&self) -> bool {
-        if self.anchor != 0 {
-            return true;
-        }
-        match &self.kind {
-            Kind::Alias(_) => true,
-            Kind::Scalar { .. } => false,
-            Kind::Seq { items, .. } => items.iter().any(Node::has_alias_or_anchor),
-            Kind::Map { entries, .. } => entries
-                .iter()
-                .any(|(k, v)| k.has_alias_or_anchor() || v.has_alias_or_anchor()),
-        }
-    }
-}
-
-/// A parse error, located in the document text (1-based line and column).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
-    pub message: String,
-    pub line: usize,
-    pub col: usize,
-}
-
-impl std::fmt::Display for YamlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} at line {} column {}",
-            self.message, self.line, self.col
-        )
-    }
-}
-
-impl std::error::Error for YamlError {}
-
-/// A parsed document: its tree (None for an empty document) and the anchors it defines.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    pub root: Option<Node>,
-}
-
-/// Converts parser markers (character based) to byte offsets.
-struct Offsets<'a> {
-    text: &'a str,
-    ascii: bool,
-    /// The last (character index, byte offset) converted: markers arrive nearly in order, so
-    /// each conversion walks only the characters between two markers (a long non-ASCII line must
-    /// not cost a walk from its start per token).
-    cursor: std::cell::Cell<(usize, usize)>,
-}
-
-impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
-        Offsets {
-            text,
-            ascii: text.is_ascii(),
-            cursor: std::cell::Cell::new((0, 0)),
-        }
-    }
-
-    /// The byte offset of a marker (whose index counts characters).
-    fn byte(&self, m: Marker) -> usize {
-        let target = m.index();
-        if self.ascii {
-            return target.min(self.text.len());
-        }
-        let (ci, bi) = self.cursor.get();
-        let found = if target >= ci {
-            self.text[bi..]
-                .char_indices()
-                .nth(target - ci)
-                .map(|(i, _)| bi + i)
-        } else {
-            self.text[..bi]
-                .char_indices()
-                .rev()
-                .nth(ci - target - 1)
-                .map(|(i, _)| i)
-        };
-        match found {
-            Some(b) => {
-                self.cursor.set((target, b));
-                b
-            }
-            None => self.text.len(),
-        }
-    }
-
-    fn pos(&self, span: Span) -> Pos {
-        Pos {
-            start: self.byte(span.start),
-            end: self.byte(span.end),
-            line: span.start.line(),
-            col: span.start.col() + 1,
-        }
+fn mark_pos(text: &str, start: Mark, end: Mark) -> Pos {
+    Pos {
+        start: (start.index as usize).min(text.len()),
+        end: (end.index as usize).min(text.len()),
+        line: start.line as usize + 1,
+        col: start.column as usize + 1,
     }
 }
 
 fn style_of(s: ScalarStyle) -> Style {
     match s {
-        ScalarStyle::Plain => Style::Plain,
         ScalarStyle::SingleQuoted => Style::SingleQuoted,
         ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
         ScalarStyle::Literal => Style::Literal,
         ScalarStyle::Folded => Style::Folded,
+        _ => Style::Plain,
     }
 }
 
@@ -235,31 +71,120 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Document, YamlError> {
     parse_full(text, limits)
 }
 
-/// Parses one document with saphyr-parser: any YAML, and the errors with their locations.
+/// A located error from the libyaml reader.
+fn reader_error(text: &str, e: &libyaml_safer::Error) -> YamlError {
+    let message = match e.context() {
+        Some(context) => format!("{context}, {}", e.problem()),
+        None => e.problem().to_string(),
+    };
+    // At the end of the text (an unclosed quote or bracket) the place that needs the fix is
+    // where the unclosed thing starts.
+    let mark = match (e.problem_mark(), e.context_mark()) {
+        (Some(p), Some(c)) if p.index as usize >= text.len() => Some(c),
+        (p, _) => p,
+    };
+    let (line, col) = match mark {
+        Some(m) => (m.line as usize + 1, m.column as usize + 1),
+        None => (1, 1),
+    };
+    // libyaml reports a tab in the indentation as a character that cannot start a token; say
+    // what it is.
+    let at_tab = text
+        .split_inclusive('\n')
+        .nth(line - 1)
+        .and_then(|l| l.chars().nth(col - 1))
+        == Some('\t');
+    let message = if at_tab && !message.contains("tab") {
+        format!("{message}: a tab, where YAML allows only spaces for indentation")
+    } else {
+        message
+    };
+    let (line, col) = if message.contains("tab") {
+        tab_place(text, line, col)
+    } else {
+        (line, col)
+    };
+    YamlError { message, line, col }
+}
+
+/// A byte order mark anywhere but at the start of a file (which the input layer strips): libyaml
+/// would report it only where it stops making sense of what follows.
+fn misplaced_bom(text: &str) -> Option<YamlError> {
+    let at = text.find(super::stream::BOM)?;
+    let (line, col) = super::stream::line_col(text, at);
+    Some(YamlError {
+        message:
+            "a byte order mark (U+FEFF) inside the text: only the start of a file may have one"
+                .into(),
+        line,
+        col,
+    })
+}
+
+/// Parses one document with the libyaml reader (a safe Rust port of libyaml, which go-yaml, the
+/// reader of kubectl and kustomize, is a port of too): any YAML that Kubernetes reads, and the
+/// errors with their locations.
+///
+/// Node positions follow the conventions the fast path and the renderer share: a block
+/// collection starts at its first key or `-` (an indentless sequence at its first entry's
+/// content), a flow collection's span runs on over the spaces after its closing bracket and a
+/// comment that follows, an empty value sits at its `:` (in a sequence, at the end of the entry's
+/// line), and a block scalar spans from its `|`/`>` to the start of the line after its content.
 pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
-    let offsets = Offsets::new(text);
+    // Extra `...` lines after a document (the splitter cuts after each) end nothing: go-yaml skips
+    // them; libyaml reads them as a document without content, an error.
+    if text.lines().all(|l| {
+        let t = l.trim_start_matches(' ');
+        t.is_empty() || t.starts_with('#') || super::stream::is_end_marker(l)
+    }) && text.lines().any(super::stream::is_end_marker)
+    {
+        return Ok(Document { root: None });
+    }
+    if let Some(e) = misplaced_bom(text) {
+        return Err(e);
+    }
+    // libyaml-safer 0.3.0 panics on a block scalar whose last line has no line break (its port of
+    // READ_LINE expects one), so the reader always sees a final one; every position it reports
+    // is still one of `text` (clamped to its end), and the added break changes no value.
+    let terminated;
+    let source = if text.ends_with(['\n', '\r']) {
+        text
+    } else {
+        terminated = format!("{text}\n");
+        &terminated
+    };
+    let mut parser = Parser::new();
+    parser.set_input(Pieces {
+        text: source,
+        at: 0,
+    });
+    let bytes = text.as_bytes();
     let mut stack: Vec<Open> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            let message = e.info().to_string();
-            let (line, col) = (e.marker().line().max(1), e.marker().col() + 1);
-            let (line, col) = if message.contains("tab") {
-                tab_place(text, line, col)
-            } else {
-                (line, col)
-            };
-            YamlError { message, line, col }
-        })?;
-        let pos = offsets.pos(span);
+    // Anchor names to ids: an alias refers to the latest node with its anchor.
+    let mut anchors: HashMap<String, usize> = HashMap::new();
+    let mut defined = 0usize;
+    let mut anchor_id = |name: Option<String>, anchors: &mut HashMap<String, usize>| match name {
+        None => 0,
+        Some(name) => {
+            defined += 1;
+            anchors.insert(name, defined);
+            defined
+        }
+    };
+    loop {
+        let event = parser.parse().map_err(|e| reader_error(text, &e))?;
+        let pos = mark_pos(text, event.start_mark, event.end_mark);
         let located = |message: String| YamlError {
             message,
             line: pos.line,
             col: pos.col,
         };
-        let node = match event {
-            Event::DocumentStart(_) => {
+        let is_seq = matches!(event.data, EventData::SequenceStart { .. });
+        let node = match event.data {
+            EventData::StreamEnd => break,
+            EventData::DocumentStart { .. } => {
                 documents += 1;
                 if documents > 1 {
                     return Err(located(
@@ -268,44 +193,90 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                 }
                 continue;
             }
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
-                continue;
-            }
-            Event::Scalar(value, style, anchor, tag) => Node {
-                pos: match style {
-                    ScalarStyle::Literal | ScalarStyle::Folded => {
-                        block_scalar_pos(text, &offsets, pos)
-                    }
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => quoted_pos(text, pos),
-                    _ => pos,
-                },
+            EventData::StreamStart { .. } | EventData::DocumentEnd { .. } => continue,
+            EventData::Scalar {
                 anchor,
-                kind: Kind::Scalar {
-                    value: value.into_owned(),
-                    style: style_of(style),
-                    tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
-                },
-            },
-            Event::Alias(id) => Node {
-                pos,
-                anchor: 0,
-                kind: Kind::Alias(id),
-            },
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                tag,
+                value,
+                style,
+                ..
+            } => {
+                let bare = anchor.is_none() && tag.is_none();
+                let style = style_of(style);
+                let pos = match style {
+                    Style::Literal | Style::Folded => block_scalar_pos(text, pos),
+                    Style::Plain if bare && value.is_empty() && stack.is_empty() => {
+                        // An explicit document without content: an empty scalar at the end of
+                        // the text, on a line of its own when the text has no final line break.
+                        let breaks = memchr::memchr_iter(b'\n', bytes).count();
+                        let open = !text.is_empty() && !text.ends_with('\n');
+                        Pos {
+                            start: text.len(),
+                            end: text.len(),
+                            line: breaks + 1 + usize::from(open),
+                            col: 1,
+                        }
+                    }
+                    Style::Plain if bare && value.is_empty() && pos.start > 0 => {
+                        match bytes.get(pos.start - 1) {
+                            Some(b':') => pos_on_line(text, pos.start - 1, pos.line),
+                            Some(b'-') => pos_on_line(text, line_end(text, pos.start), pos.line),
+                            _ => pos,
+                        }
+                    }
+                    _ => pos,
+                };
+                Node {
+                    pos,
+                    anchor: anchor_id(anchor, &mut anchors),
+                    kind: Kind::Scalar { value, style, tag },
+                }
+            }
+            EventData::Alias { anchor } => {
+                Node {
+                    pos,
+                    anchor: 0,
+                    kind: Kind::Alias(anchors.get(&anchor).copied().ok_or_else(|| {
+                        located(format!("alias `*{anchor}` to an unknown anchor"))
+                    })?),
+                }
+            }
+            EventData::SequenceStart { anchor, tag, .. }
+            | EventData::MappingStart { anchor, tag, .. } => {
                 if stack.len() >= limits.max_depth {
                     return Err(located(format!(
                         "nesting deeper than {} levels",
                         limits.max_depth
                     )));
                 }
-                // A block collection's span is empty or covers only its anchor/tag; a flow one ends
-                // with its `[` or `{`.
-                // (A comment after the bracket may be in the span: `env: [  # note`.)
-                let flow = text.get(pos.start..pos.end).is_some_and(|t| {
-                    let t = t.find(" #").map_or(t, |i| &t[..i]);
-                    t.trim_end().ends_with(['[', '{'])
-                });
-                let is_seq = matches!(event, Event::SequenceStart(..));
+                // A block collection's span is empty or covers only its anchor/tag (an indentless
+                // sequence's covers its first `-`); a flow one ends with its `[` or `{`. (A
+                // single pair in a flow sequence, `[a: b]`, is a mapping without brackets, kept
+                // as a block one.)
+                let head = text.get(pos.start..pos.end).unwrap_or("");
+                // (A comment after the bracket, `env: [  # note`, is not part of the head.)
+                let flow = head
+                    .find(" #")
+                    .map_or(head, |i| &head[..i])
+                    .trim_end()
+                    .ends_with(['[', '{']);
+                let mut start = Pos {
+                    end: pos.start,
+                    ..pos
+                };
+                if is_seq && !flow && anchor.is_none() && tag.is_none() && head == "-" {
+                    // An indentless sequence starts where its first entry's content does.
+                    let mut i = pos.end;
+                    while bytes.get(i) == Some(&b' ') {
+                        i += 1;
+                    }
+                    let at = match bytes.get(i) {
+                        None | Some(b'#' | b'\n' | b'\r') => line_end(text, i),
+                        Some(_) => i,
+                    };
+                    start = pos_on_line(text, at, pos.line);
+                }
+                let anchor = anchor_id(anchor, &mut anchors);
                 let kind = if is_seq {
                     Kind::Seq {
                         items: Vec::new(),
@@ -318,10 +289,7 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                     }
                 };
                 let node = Node {
-                    pos: Pos {
-                        end: pos.start,
-                        ..pos
-                    },
+                    pos: start,
                     anchor,
                     kind,
                 };
@@ -332,7 +300,7 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                 });
                 continue;
             }
-            Event::SequenceEnd | Event::MappingEnd => {
+            EventData::SequenceEnd | EventData::MappingEnd => {
                 let Some(open) = stack.pop() else {
                     return Err(located("unbalanced collection end".into()));
                 };
@@ -347,7 +315,7 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                     Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. }
                 );
                 if flow {
-                    node.pos.end = pos.end;
+                    node.pos.end = flow_end(text, pos.end);
                 }
                 node
             }
@@ -383,6 +351,57 @@ pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
     Ok(Document { root })
 }
 
+/// The text handed to the reader a piece at a time: given all of it at once, libyaml-safer decodes
+/// the whole rest into its character queue (four bytes per character) before reading a token.
+/// Pieces end on character boundaries.
+struct Pieces<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Pieces<'_> {
+    const SIZE: usize = 16 << 10;
+}
+
+impl std::io::Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let piece = std::io::BufRead::fill_buf(self)?;
+        let n = piece.len().min(buf.len());
+        buf[..n].copy_from_slice(&piece[..n]);
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for Pieces<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let mut end = (self.at + Self::SIZE).min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        Ok(&self.text.as_bytes()[self.at..end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.text.len());
+    }
+}
+
+/// Where a flow collection's span ends, given the end of its closing bracket: over the spaces
+/// after it, and to the end of the line when a comment follows them.
+fn flow_end(text: &str, close: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = close.min(text.len());
+    while bytes.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if i > close && bytes.get(i) == Some(&b'#') {
+        line_end(text, i)
+    } else {
+        i
+    }
+}
+
 /// Where a tab error is: the parser reports some of them where the scalar before the tab ends (the
 /// end of the previous line). Points at the first tab in the indentation of the reported line or
 /// of a later one; leaves the place as it is when there is none.
@@ -400,48 +419,19 @@ fn tab_place(text: &str, line: usize, col: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// A quoted scalar ends at its closing quote (the parser's span may run on over a trailing comment).
-fn quoted_pos(text: &str, pos: Pos) -> Pos {
-    let bytes = text.as_bytes();
-    let Some(&quote) = bytes.get(pos.start) else {
-        return pos;
-    };
-    if quote != b'\'' && quote != b'"' {
-        return pos;
-    }
-    let mut i = pos.start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote == b'"' => i += 2,
-            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            c if c == quote => return Pos { end: i + 1, ..pos },
-            _ => i += 1,
-        }
-    }
-    pos
-}
-
-/// The parser's span of a block scalar covers its content only, and ends where the next token
-/// starts. The node spans from its `|`/`>` header to the start of the line after its content.
-fn block_scalar_pos(text: &str, offsets: &Offsets, pos: Pos) -> Pos {
+/// A block scalar spans from its `|`/`>` header to the start of the line after its content (the
+/// reader's end may be past the indentation of that line), or to the end of the text.
+fn block_scalar_pos(text: &str, pos: Pos) -> Pos {
     let end = pos.end.min(text.len());
-    // At the end of the text the scalar runs to the end (its last line may lack a newline).
-    let end = match text[..end].rfind('\n') {
-        Some(i) if i + 1 > pos.start && end < text.len() => i + 1,
-        _ => end,
+    let end = if end < text.len() {
+        match memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..end]) {
+            Some(i) if i + 1 > pos.start => i + 1,
+            _ => end,
+        }
+    } else {
+        end
     };
-    let start = text[..pos.start.min(text.len())]
-        .rfind(['|', '>'])
-        .unwrap_or(pos.start);
-    let line = text[..start].matches('\n').count() + 1;
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let _ = offsets;
-    Pos {
-        start,
-        end,
-        line,
-        col: text[line_start..start].chars().count() + 1,
-    }
+    Pos { end, ..pos }
 }
 
 /// Conversion of a tree to JSON, the way Kubernetes reads YAML.
