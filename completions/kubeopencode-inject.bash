@@ -65,7 +65,7 @@ _kubeopencode__inject() {
 
     case "${cmd}" in
         kubeopencode__inject)
-            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --output --in-place --quiet --normalize --help --version inject diff check validate install-kustomize-plugin completions help"
+            opts="-c -f -R -n -l -o -q -h -V --config --filename --recursive --namespace --all --selector --container --agent --color --fail-on-empty --max-depth --max-nodes --max-document-size --output --in-place --quiet --normalize --help --version inject diff check validate install-kustomize-plugin completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,7 +143,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__inject__subcmd__check)
-            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --format --strict --help"
+            opts="-c -f -R -n -l -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --fail-on-empty --max-depth --max-nodes --max-document-size --format --strict --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +231,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__inject__subcmd__diff)
-            opts="-c -f -R -n -l -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --normalize --help"
+            opts="-c -f -R -n -l -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --fail-on-empty --max-depth --max-nodes --max-document-size --normalize --exit-code --quiet --in-place --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,7 +413,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__inject__subcmd__inject)
-            opts="-c -f -R -n -l -o -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --max-depth --max-nodes --max-document-size --output --in-place --quiet --normalize --help"
+            opts="-c -f -R -n -l -o -q -h --config --filename --recursive --namespace --all --selector --container --agent --color --fail-on-empty --max-depth --max-nodes --max-document-size --output --in-place --quiet --normalize --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,7 +509,7 @@ _kubeopencode__inject() {
             return 0
             ;;
         kubeopencode__inject__subcmd__validate)
-            opts="-c -h --config --format --strict --color --help"
+            opts="-c -q -h --config --format --strict --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

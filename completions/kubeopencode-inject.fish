@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubeopencode_inject_global_optspecs
-    string join \n c/config= f/filename= R/recursive n/namespace= all l/selector= container= agent= color= max-depth= max-nodes= max-document-size= o/output= in-place q/quiet normalize h/help V/version
+    string join \n c/config= f/filename= R/recursive n/namespace= all l/selector= container= agent= color= fail-on-empty max-depth= max-nodes= max-document-size= o/output= in-place q/quiet normalize h/help V/version
 end
 
 function __fish_kubeopencode_inject_needs_command
@@ -40,6 +40,7 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s
 json\t'JSON: the object itself for one document, a `v1 List` of all documents otherwise'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l fail-on-empty -d 'Fail (exit 2) when the input holds no documents, instead of warning: an empty output can make a GitOps tool prune everything it manages'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l in-place -d 'Rewrite the input files (atomically; only files that change; never stdin)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s q -l quiet -d 'Do not print the per-resource report on stderr'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l normalize -d 'Re-serialise every document (canonical YAML) instead of editing the text in place'
@@ -68,6 +69,7 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand 
 json\t'JSON: the object itself for one document, a `v1 List` of all documents otherwise'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l fail-on-empty -d 'Fail (exit 2) when the input holds no documents, instead of warning: an empty output can make a GitOps tool prune everything it manages'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l in-place -d 'Rewrite the input files (atomically; only files that change; never stdin)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s q -l quiet -d 'Do not print the per-resource report on stderr'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l normalize -d 'Re-serialise every document (canonical YAML) instead of editing the text in place'
@@ -86,7 +88,10 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand 
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l max-document-size -d 'Maximum size of one document, in MiB' -r
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l fail-on-empty -d 'Fail (exit 2) when the input holds no documents, instead of warning: an empty output can make a GitOps tool prune everything it manages'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l normalize -d 'Compare against the normalised (re-serialised) output'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -s q -l quiet -l exit-code -d 'Print nothing: only the exit status tells whether something would change (like `git diff --quiet`)'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -l in-place -d 'Not an option of diff (it never writes files); accepted only to say so'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -s c -l config -d 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)' -r -F
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -s f -l filename -d 'A manifest file, a directory of *.yaml/*.yml/*.json files, or `-` for stdin. Repeatable. Without -f, manifests are read from stdin' -r -F
@@ -106,7 +111,9 @@ github\t'GitHub Actions workflow commands (`::error file=…,line=…::…`)'
 sarif\t'SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other SARIF viewers'"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -s R -l recursive -d 'Read directories recursively (in a stable, sorted order)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l fail-on-empty -d 'Fail (exit 2) when the input holds no documents, instead of warning: an empty output can make a GitOps tool prune everything it manages'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -l strict -d 'Treat warnings as failures (exit 1)'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -s q -l quiet -d 'Print only the findings that fail the run, and no summary'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -s c -l config -d 'The KubeOpenCodeConfig to validate (YAML or JSON; `-` for stdin)' -r -F
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -l format -d 'Output format of the findings' -r -f -a "human\t'For people: located messages with the snippet underlined'
@@ -117,6 +124,7 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand 
 always\t''
 never\t''"
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -l strict -d 'Treat warnings as failures (exit 1)'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -s q -l quiet -d 'Print only the findings that fail the run, and no summary'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand install-kustomize-plugin" -l dir -d 'The config home holding `kustomize/plugin` (default: $XDG_CONFIG_HOME, else ~/.config). $KUSTOMIZE_PLUGIN_HOME, when set and --dir is not given, is used as the plugin directory itself' -r -F
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand install-kustomize-plugin" -s h -l help -d 'Print help'

@@ -1,33 +1,50 @@
-//! `check` (the CI gate) and `validate` (the config alone): findings in three formats.
+//! `check` (the CI gate, an [`Output`] of the driver) and `validate` (the config alone): findings
+//! in three formats.
 //!
-//! Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 the tool could not run
+//! Exit status: 0 clean, 1 findings (errors; warnings too with --strict), 2 the tool could not run
 //! (unreadable file, malformed YAML/JSON, bad usage).
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::app::{self, Loaded};
-use crate::cli::{CheckArgs, ReportFormat, ValidateArgs};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::engine::{Seg, Severity};
-use crate::input::{self, Origin, Source};
+use crate::input::{Origin, Source};
 use crate::lint::{self, Finding, Place, Rule, SecretIndex};
-use crate::pipeline::{self, DocRef};
+use crate::pipe::{Begin, Output};
+use crate::pipeline::{self, ConfigLocation, DocRef, SourceRendered};
 use crate::render;
+use crate::report::Exit;
 use crate::yaml::tree::{Kind, Limits, Node};
 
-pub const EXIT_FINDINGS: u8 = 1;
+/// How findings are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Located messages with the snippet underlined.
+    Human,
+    /// The stable JSON document of docs/check.md.
+    Json,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// A SARIF 2.1.0 log (GitHub code scanning).
+    Sarif,
+}
 
 /// A finding resolved to a location, ready to print.
-struct Located {
+pub struct Located {
     rule: Rule,
     diag: Diagnostic,
 }
 
+impl Located {
+    fn new(rule: Rule, diag: Diagnostic) -> Self {
+        Located { rule, diag }
+    }
+}
+
 fn resolve(f: Finding, src: &Source, d: &DocRef, root: Option<&Node>) -> Located {
-    let mut diag = Diagnostic::new(f.severity, f.rule.id(), f.message);
+    let mut diag = Diagnostic::new(f.severity, Code::Rule(f.rule), f.message);
     diag.resource = f.resource;
     diag.help = f.help.or_else(|| Some(f.rule.help().to_string()));
     let (at, len, field) = match (&f.place, root) {
@@ -57,7 +74,7 @@ fn resolve(f: Finding, src: &Source, d: &DocRef, root: Option<&Node>) -> Located
         // The snippet would print the credential: the location is enough.
         diag.snippet = None;
     }
-    Located { rule, diag }
+    Located::new(rule, diag)
 }
 
 fn span_len(n: &Node) -> usize {
@@ -68,245 +85,392 @@ fn span_len(n: &Node) -> usize {
 }
 
 /// Findings about the config document.
-fn config_findings(loaded: &Loaded, out: &mut Vec<Located>) {
-    let (src, d, root) = loaded.config_location();
-    for w in &loaded.config_warnings {
-        // Rules the controller tolerates are still CRD violations: the API server rejects them.
-        let mut diag = w.clone();
-        diag.severity = Severity::Error;
-        diag.code = Rule::Crd.id();
-        out.push(Located {
-            rule: Rule::Crd,
-            diag,
-        });
-    }
-    if let Some(o) = &loaded.config.open_telemetry {
+fn config_findings(
+    at: &ConfigLocation,
+    warnings: &[Diagnostic],
+    config: &crate::config::KubeOpenCodeConfig,
+    out: &mut Vec<Located>,
+) {
+    // Rules the controller tolerates are still CRD violations: the API server rejects them.
+    out.extend(warnings.iter().cloned().map(crd));
+    if let Some(o) = &config.open_telemetry {
         for f in lint::config::lint(o) {
-            out.push(resolve(f, src, d, root));
+            out.push(resolve(f, &at.src, &at.doc, at.root.as_ref()));
         }
     }
 }
 
-fn crd_errors(diags: Vec<Diagnostic>) -> Result<Vec<Located>, Vec<Diagnostic>> {
-    if diags.iter().all(|d| d.code == "config" && d.line.is_some()) {
-        Ok(diags
-            .into_iter()
-            .map(|mut diag| {
-                diag.code = Rule::Crd.id();
-                Located {
-                    rule: Rule::Crd,
-                    diag,
-                }
-            })
-            .collect())
+fn crd(mut diag: Diagnostic) -> Located {
+    diag.code = Code::Rule(Rule::Crd);
+    diag.severity = Severity::Error;
+    Located::new(Rule::Crd, diag)
+}
+
+/// A run that failed only on located config errors: those are `crd` findings (exit 1), not a
+/// failure to run.
+pub fn crd_errors(diags: Vec<Diagnostic>) -> Result<Vec<Located>, Vec<Diagnostic>> {
+    if diags
+        .iter()
+        .all(|d| d.code == Code::Config && d.line.is_some())
+    {
+        Ok(diags.into_iter().map(crd).collect())
     } else {
         Err(diags)
     }
 }
 
-pub fn run_check(args: &CheckArgs) -> ExitCode {
-    let color = app::use_color_on_stdout(args.input.color);
-    let mut loaded = match app::load(&args.input, false, true) {
-        Ok(l) => l,
-        Err(diags) => {
-            return match crd_errors(diags) {
-                Ok(found) => finish(found, args.format, args.strict, color),
-                Err(diags) => fail(diags, args.format, color),
-            };
+/// The findings of `check`, gathered as the driver renders each window.
+pub struct CheckOutput {
+    found: Findings,
+    secrets: SecretIndex,
+    namespace: Option<String>,
+    limits: Limits,
+}
+
+impl CheckOutput {
+    pub fn new(format: Format, color: bool, namespace: Option<String>, limits: Limits) -> Self {
+        CheckOutput {
+            found: Findings::new(format, color),
+            secrets: SecretIndex::default(),
+            namespace,
+            limits,
         }
-    };
-    let rendered = match app::plan_and_render(&mut loaded, &args.input, false) {
-        Ok(r) => r,
-        Err(e) => return fail(e, args.format, color),
-    };
-    let mut found = Vec::new();
-    config_findings(&loaded, &mut found);
-    let limits = app::limits(&args.input);
-    // Secrets and quoting need every document, not only the pod-bearing ones.
-    let mut secrets = SecretIndex::default();
-    let mut quoting = Vec::new();
-    for (si, src) in loaded.sources.iter().enumerate() {
-        for d in &loaded.docs[si] {
-            let Ok(p) = pipeline::parse(src, d, &limits) else {
+    }
+
+    /// The findings, to [`Findings::finish`].
+    pub fn into_findings(self) -> Findings {
+        self.found
+    }
+}
+
+impl Output for CheckOutput {
+    fn begin(&mut self, run: &Begin) -> Result<(), Diagnostic> {
+        self.secrets = run.secrets.clone();
+        let mut found = Vec::new();
+        config_findings(
+            &run.config.at,
+            &run.config.warnings,
+            &run.config.config,
+            &mut found,
+        );
+        for l in found {
+            self.found.push(l)?;
+        }
+        Ok(())
+    }
+
+    fn window(
+        &mut self,
+        src: &Source,
+        refs: &[DocRef],
+        r: &mut SourceRendered,
+    ) -> Result<(), Diagnostic> {
+        // Workload errors, notes and report lines are findings here, not messages.
+        r.errors.clear();
+        r.warnings.clear();
+        r.report.clear();
+        let plans: std::collections::HashMap<usize, Vec<crate::engine::WorkloadPlan>> =
+            r.plans.drain(..).collect();
+        let ns = self.namespace.clone();
+        for d in refs {
+            // Parsed once already when scanned: it cannot fail now.
+            let Ok(mut p) = pipeline::parse(src, d, &self.limits) else {
                 continue;
             };
-            secrets.add(&p.value, args.input.namespace.as_deref());
+            let mut quoting = Vec::new();
             if let Some(root) = &p.root {
                 let resource = crate::engine::ResourceId::of(&p.value).to_string();
                 for f in lint::lint_quoting(root, &resource) {
                     quoting.push(resolve(f, src, d, Some(root)));
                 }
             }
-        }
-    }
-    let mut workload = Vec::new();
-    for (si, src) in loaded.sources.iter().enumerate() {
-        for d in &loaded.docs[si] {
-            let (Some(plans), Some(p)) = (
-                rendered.plans.get(&(si, d.index)),
-                loaded.parsed.get(&(si, d.index)),
-            ) else {
-                continue;
-            };
-            for f in
-                lint::lint_workloads(&p.value, plans, &secrets, args.input.namespace.as_deref())
-            {
-                workload.push(resolve(f, src, d, p.root.as_ref()));
-            }
-        }
-    }
-    // An env value written `value: on` is one problem, reported once (as the quoting error).
-    let quoted_at: Vec<(Option<String>, Option<usize>, Option<usize>)> = quoting
-        .iter()
-        .map(|l| (l.diag.file.clone(), l.diag.line, l.diag.col))
-        .collect();
-    workload.retain(|l| {
-        !(l.rule == Rule::InvalidWorkload
-            && quoted_at.contains(&(l.diag.file.clone(), l.diag.line, l.diag.col)))
-    });
-    found.extend(quoting);
-    found.extend(workload);
-    finish(found, args.format, args.strict, color)
-}
-
-pub fn run_validate(args: &ValidateArgs) -> ExitCode {
-    let color = app::use_color_on_stdout(args.color);
-    let origin = if args.config.as_os_str() == "-" {
-        Origin::Stdin
-    } else {
-        Origin::File(args.config.clone())
-    };
-    let src = match input::read(&origin) {
-        Ok(s) => s,
-        Err(e) => return fail(vec![e], args.format, color),
-    };
-    let (d, p) = match pipeline::config_document(&src, &Limits::default()) {
-        Ok(x) => x,
-        Err(e) => return fail(e, args.format, color),
-    };
-    let mut found = Vec::new();
-    let crd = |diag: Diagnostic| {
-        let mut diag = diag;
-        diag.code = Rule::Crd.id();
-        diag.severity = Severity::Error;
-        Located {
-            rule: Rule::Crd,
-            diag,
-        }
-    };
-    match pipeline::config_from(&src, &d, &p) {
-        Ok((c, tolerated)) => {
-            // Rules the controller tolerates are still errors here (the API server rejects them);
-            // the lints run on what the controller would use.
-            found.extend(tolerated.into_iter().map(crd));
-            if let Some(o) = &c.open_telemetry {
-                for f in lint::config::lint(o) {
-                    found.push(resolve(f, &src, &d, p.root.as_ref()));
+            let mut workload = Vec::new();
+            if let Some(plans) = plans.get(&d.index) {
+                if plans.iter().any(|pl| !pl.edits().is_empty()) {
+                    crate::engine::apply(&mut p.value, plans);
+                }
+                for f in lint::lint_workloads(&p.value, plans, &self.secrets, ns.as_deref()) {
+                    workload.push(resolve(f, src, d, p.root.as_ref()));
                 }
             }
+            // An env value written `value: on` is one problem, reported once (as the quoting
+            // error).
+            workload.retain(|l| {
+                !(l.rule == Rule::InvalidWorkload
+                    && quoting
+                        .iter()
+                        .any(|q| (q.diag.line, q.diag.col) == (l.diag.line, l.diag.col)))
+            });
+            for l in quoting.into_iter().chain(workload) {
+                self.found.push(l)?;
+            }
         }
-        Err(diags) => found.extend(diags.into_iter().map(crd)),
+        Ok(())
     }
-    finish(found, args.format, args.strict, color)
+}
+
+/// `validate`: the config alone, the CRD rules then the lints.
+pub fn validate(origin: &Origin) -> Result<Vec<Located>, Vec<Diagnostic>> {
+    let limits = Limits::default();
+    let mut found = Vec::new();
+    match pipeline::read_config(origin, &limits) {
+        // Rules the controller tolerates are still errors here (the API server rejects them);
+        // the lints run on what the controller would use.
+        Ok(c) => config_findings(&c.at, &c.warnings, &c.config, &mut found),
+        Err(diags) => found.extend(crd_errors(diags)?),
+    }
+    Ok(found)
 }
 
 /// The tool could not run (exit 2): in the machine formats the errors also go to stdout, as
 /// `invalid-input` findings, so CI gets an annotation or a JSON report either way.
-fn fail(diags: Vec<Diagnostic>, format: ReportFormat, color: bool) -> ExitCode {
-    if format != ReportFormat::Human {
+pub fn fail(diags: Vec<Diagnostic>, format: Format, colors: crate::report::Colors) -> Exit {
+    if format != Format::Human {
         let found: Vec<Located> = diags
             .iter()
             .map(|d| {
                 let mut diag = d.clone();
-                diag.code = Rule::InvalidInput.id();
-                Located {
-                    rule: Rule::InvalidInput,
-                    diag,
-                }
+                diag.code = Code::Rule(Rule::InvalidInput);
+                Located::new(Rule::InvalidInput, diag)
             })
             .collect();
-        let _ = finish(found, format, false, false);
+        let _ = finish(found, format, false, false, false);
     }
-    app::fail(&diags, color)
+    crate::report::fail(&diags, colors)
 }
 
-fn finish(mut found: Vec<Located>, format: ReportFormat, strict: bool, color: bool) -> ExitCode {
-    found.sort_by(|a, b| {
-        (&a.diag.file, a.diag.line, a.diag.col, a.rule).cmp(&(
-            &b.diag.file,
-            b.diag.line,
-            b.diag.col,
-            b.rule,
-        ))
-    });
-    let count = |s: Severity| found.iter().filter(|l| l.diag.severity == s).count();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let text = match format {
-        ReportFormat::Human => human(&found, color, errors, warnings, infos),
-        ReportFormat::Json => json_report(&found, errors, warnings, infos),
-        ReportFormat::Github => github(&found),
-        ReportFormat::Sarif => crate::sarif::report(
-            found.iter().map(|l| (l.rule, &l.diag)),
-            std::env::current_dir().ok().as_deref(),
-        ),
-    };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    let failed = errors > 0 || (strict && warnings > 0);
-    ExitCode::from(if failed { EXIT_FINDINGS } else { app::EXIT_OK })
-}
-
-fn human(found: &[Located], color: bool, errors: usize, warnings: usize, infos: usize) -> String {
-    let mut s = String::new();
+/// Writes the findings to stdout; with `quiet`, only those that fail the run, and no summary.
+pub fn finish(found: Vec<Located>, format: Format, strict: bool, quiet: bool, color: bool) -> Exit {
+    let mut store = Findings::new(format, color);
     for l in found {
-        s.push_str(&l.diag.render(color));
-        s.push('\n');
+        if let Err(e) = store.push(l) {
+            return crate::report::fail(&[e], crate::report::Colors::default());
+        }
     }
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    if found.is_empty() {
-        s.push_str("no findings\n");
-    } else {
-        s.push_str(&format!(
-            "{}, {}, {}\n",
-            plural(errors, "error"),
-            plural(warnings, "warning"),
-            plural(infos, "info")
-        ));
-    }
-    s
+    store.finish(strict, quiet)
 }
 
-/// The stable JSON schema (version 1), documented in docs/check.md.
-fn json_report(found: &[Located], errors: usize, warnings: usize, infos: usize) -> String {
-    let findings: Vec<serde_json::Value> = found
-        .iter()
-        .map(|l| {
-            json!({
-                "rule": l.rule.id(),
-                "severity": l.diag.severity.as_str(),
-                "message": l.diag.message,
-                "file": l.diag.file,
-                "document": l.diag.document,
-                "line": l.diag.line,
-                "column": l.diag.col,
-                "resource": l.diag.resource,
-                "field": l.diag.field,
-                "help": l.diag.help,
-            })
-        })
-        .collect();
-    let doc = json!({
-        "version": 1,
-        "findings": findings,
-        "summary": {"errors": errors, "warnings": warnings, "infos": infos},
+/// In-memory size of the rendered findings before they move to a temporary file.
+const FINDINGS_IN_MEMORY: usize = 4 << 20;
+
+/// The findings of a run, each rendered in the output format as it is found and kept as text
+/// (in memory, then in an unnamed temporary file), with a small index to sort them by place: a
+/// stream with a hundred thousand findings costs their index, not their text or their documents.
+pub struct Findings {
+    format: Format,
+    color: bool,
+    memory: Vec<u8>,
+    file: Option<std::fs::File>,
+    written: u64,
+    index: Vec<Entry>,
+    /// File names, interned.
+    names: Vec<String>,
+    /// Bytes kept in memory before the text moves to a file.
+    in_memory: usize,
+    /// What SARIF's relative URIs are relative to.
+    cwd: Option<std::path::PathBuf>,
+}
+
+struct Entry {
+    file: Option<u32>,
+    line: Option<usize>,
+    col: Option<usize>,
+    rule: Rule,
+    severity: Severity,
+    at: u64,
+    len: usize,
+}
+
+impl Findings {
+    pub fn new(format: Format, color: bool) -> Self {
+        Findings {
+            format,
+            color,
+            memory: Vec::new(),
+            file: None,
+            written: 0,
+            index: Vec::new(),
+            names: Vec::new(),
+            in_memory: FINDINGS_IN_MEMORY,
+            cwd: std::env::current_dir().ok(),
+        }
+    }
+
+    /// Renders a finding and keeps its text.
+    pub fn push(&mut self, l: Located) -> Result<(), Diagnostic> {
+        let text = match self.format {
+            Format::Human => {
+                let mut t = l.diag.render(self.color);
+                t.push('\n');
+                t
+            }
+            Format::Json => json_finding(&l),
+            Format::Github => github_line(&l),
+            Format::Sarif => crate::sarif::result_text(l.rule, &l.diag, self.cwd.as_deref()),
+        };
+        let file = l.diag.file.as_ref().map(|f| {
+            let i = match self.names.iter().rposition(|n| n == f) {
+                Some(i) => i,
+                None => {
+                    self.names.push(f.clone());
+                    self.names.len() - 1
+                }
+            };
+            i as u32
+        });
+        self.index.push(Entry {
+            file,
+            line: l.diag.line,
+            col: l.diag.col,
+            rule: l.rule,
+            severity: l.diag.severity,
+            at: self.written,
+            len: text.len(),
+        });
+        self.written += text.len() as u64;
+        if self.file.is_none() && self.memory.len() + text.len() > self.in_memory {
+            let mut f = tempfile::tempfile().map_err(crate::report::io_error)?;
+            f.write_all(&self.memory).map_err(crate::report::io_error)?;
+            self.memory = Vec::new();
+            self.file = Some(f);
+        }
+        match &mut self.file {
+            Some(f) => f
+                .write_all(text.as_bytes())
+                .map_err(crate::report::io_error),
+            None => {
+                self.memory.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    fn text(&mut self, e: &Entry) -> std::io::Result<Vec<u8>> {
+        match &mut self.file {
+            Some(f) => {
+                use std::io::{Read, Seek};
+                let mut buf = vec![0; e.len];
+                f.seek(std::io::SeekFrom::Start(e.at))?;
+                f.read_exact(&mut buf)?;
+                Ok(buf)
+            }
+            None => Ok(self.memory[e.at as usize..e.at as usize + e.len].to_vec()),
+        }
+    }
+
+    /// Writes the findings, sorted by place, to stdout.
+    pub fn finish(self, strict: bool, quiet: bool) -> Exit {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        match self.write_to(&mut out, strict, quiet) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                crate::report::fail(&[crate::report::io_error(e)], Default::default())
+            }
+            Err(_) => Exit::Error,
+            Ok(exit) => exit,
+        }
+    }
+
+    fn write_to(
+        mut self,
+        out: &mut impl Write,
+        strict: bool,
+        quiet: bool,
+    ) -> std::io::Result<Exit> {
+        let mut index = std::mem::take(&mut self.index);
+        let names = std::mem::take(&mut self.names);
+        index.sort_by(|a, b| {
+            let key = |e: &Entry| {
+                (
+                    e.file.map(|i| names[i as usize].as_str()),
+                    e.line,
+                    e.col,
+                    e.rule,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        let count = |s: Severity| index.iter().filter(|e| e.severity == s).count();
+        let (errors, warnings, infos) = (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        );
+        if quiet {
+            index.retain(|e| {
+                e.severity == Severity::Error || (strict && e.severity == Severity::Warning)
+            });
+        }
+        {
+            let sarif = (self.format == Format::Sarif).then(crate::sarif::envelope);
+            if self.format == Format::Json {
+                out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
+            }
+            if let Some((head, _)) = &sarif {
+                out.write_all(head.as_bytes())?;
+            }
+            for (i, e) in index.iter().enumerate() {
+                match self.format {
+                    Format::Json => out.write_all(if i == 0 { b"\n" } else { b",\n" })?,
+                    Format::Sarif if i > 0 => out.write_all(b",\n")?,
+                    _ => {}
+                }
+                out.write_all(&self.text(e)?)?;
+            }
+            if let Some((_, tail)) = &sarif {
+                out.write_all(tail.as_bytes())?;
+            }
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            match self.format {
+                Format::Json => {
+                    let close = if index.is_empty() { "]" } else { "\n  ]" };
+                    write!(
+                        out,
+                        "{close},\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos}\n  }}\n}}\n"
+                    )?;
+                }
+                Format::Human if quiet => {}
+                Format::Human if index.is_empty() => out.write_all(b"no findings\n")?,
+                Format::Human => writeln!(
+                    out,
+                    "{}, {}, {}",
+                    plural(errors, "error"),
+                    plural(warnings, "warning"),
+                    plural(infos, "info")
+                )?,
+                Format::Github | Format::Sarif => {}
+            }
+            out.flush()?;
+        }
+        let failed = errors > 0 || (strict && warnings > 0);
+        Ok(if failed { Exit::Findings } else { Exit::Ok })
+    }
+}
+
+/// One finding of the stable JSON schema (version 1, docs/check.md), indented as an item of
+/// `findings`.
+fn json_finding(l: &Located) -> String {
+    let v = json!({
+        "rule": l.rule.id(),
+        "severity": l.diag.severity.as_str(),
+        "message": l.diag.message,
+        "file": l.diag.file,
+        "document": l.diag.document,
+        "line": l.diag.line,
+        "column": l.diag.col,
+        "resource": l.diag.resource,
+        "field": l.diag.field,
+        "help": l.diag.help,
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    let mut s = String::with_capacity(text.len() + 64);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str("    ");
+        s.push_str(line);
+    }
     s
 }
 
@@ -321,51 +485,77 @@ fn gh_escape(s: &str, property: bool) -> String {
     out
 }
 
-/// GitHub Actions workflow commands.
-fn github(found: &[Located]) -> String {
-    let mut s = String::new();
-    for l in found {
-        let level = match l.diag.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let mut props = Vec::new();
-        if let Some(f) = &l.diag.file {
-            props.push(format!("file={}", gh_escape(f, true)));
-        }
-        if let Some(line) = l.diag.line {
-            props.push(format!("line={line}"));
-        }
-        if let Some(col) = l.diag.col {
-            props.push(format!("col={col}"));
-        }
-        props.push(format!(
-            "title={}",
-            gh_escape(&format!("kubeopencode-inject {}", l.rule.id()), true)
-        ));
-        let mut msg = String::new();
-        if let Some(r) = &l.diag.resource {
-            msg.push_str(r);
-            msg.push_str(": ");
-        }
-        msg.push_str(&l.diag.message);
-        if let Some(h) = &l.diag.help {
-            msg.push_str("\nhelp: ");
-            msg.push_str(h);
-        }
-        s.push_str(&format!(
-            "::{level} {}::{}\n",
-            props.join(","),
-            gh_escape(&msg, false)
-        ));
+/// A GitHub Actions workflow command.
+fn github_line(l: &Located) -> String {
+    let level = match l.diag.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(f) = &l.diag.file {
+        props.push(format!("file={}", gh_escape(f, true)));
     }
-    s
+    if let Some(line) = l.diag.line {
+        props.push(format!("line={line}"));
+    }
+    if let Some(col) = l.diag.col {
+        props.push(format!("col={col}"));
+    }
+    props.push(format!(
+        "title={}",
+        gh_escape(&format!("kubeopencode-inject {}", l.rule.id()), true)
+    ));
+    let mut msg = String::new();
+    if let Some(r) = &l.diag.resource {
+        msg.push_str(r);
+        msg.push_str(": ");
+    }
+    msg.push_str(&l.diag.message);
+    if let Some(h) = &l.diag.help {
+        msg.push_str("\nhelp: ");
+        msg.push_str(h);
+    }
+    format!(
+        "::{level} {}::{}\n",
+        props.join(","),
+        gh_escape(&msg, false)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Findings come out sorted by place, the same whether their text stayed in memory or moved
+    /// to a file.
+    #[test]
+    fn findings_sort_the_same_in_memory_and_in_a_file() {
+        for format in [Format::Human, Format::Json, Format::Github] {
+            let outputs: Vec<String> = [usize::MAX, 1]
+                .into_iter()
+                .map(|in_memory| {
+                    let mut f = Findings::new(format, false);
+                    f.in_memory = in_memory;
+                    for (file, line) in [("b", 3), ("a", 9), ("b", 1), ("a", 2)] {
+                        let diag =
+                            Diagnostic::error(Code::Rule(Rule::Drift), format!("at {file}:{line}"))
+                                .at(file, Some(1), line, 1);
+                        f.push(Located::new(Rule::Drift, diag)).unwrap();
+                    }
+                    let mut out = Vec::new();
+                    assert_eq!(f.write_to(&mut out, false, false).unwrap(), Exit::Findings);
+                    String::from_utf8(out).unwrap()
+                })
+                .collect();
+            assert_eq!(outputs[0], outputs[1], "{format:?}");
+            let at: Vec<usize> = ["a:2", "a:9", "b:1", "b:3"]
+                .iter()
+                .map(|m| outputs[0].find(&format!("at {m}")).unwrap())
+                .collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{}", outputs[0]);
+        }
+    }
 
     #[test]
     fn github_escaping() {

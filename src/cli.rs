@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     args_conflicts_with_subcommands = true,
     after_help = "Exit status: 0 success, 1 differences or findings (diff, check, validate), 2 error.\n\
+                  \n\
                   Examples:\n  \
                   kubeopencode-inject -c config.yaml -f manifests/ -R\n  \
                   kustomize build overlays/prod | kubeopencode-inject -c config.yaml\n  \
@@ -113,6 +114,11 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// Fail (exit 2) when the input holds no documents, instead of warning: an empty output can
+    /// make a GitOps tool prune everything it manages.
+    #[arg(long)]
+    pub fail_on_empty: bool,
+
     /// Maximum nesting depth of a document.
     #[arg(long, default_value_t = 256, value_name = "N", hide_short_help = true)]
     pub max_depth: usize,
@@ -173,6 +179,15 @@ pub struct DiffArgs {
     /// Compare against the normalised (re-serialised) output.
     #[arg(long)]
     pub normalize: bool,
+
+    /// Print nothing: only the exit status tells whether something would change (like
+    /// `git diff --quiet`).
+    #[arg(short, long, visible_alias = "exit-code")]
+    pub quiet: bool,
+
+    /// Not an option of diff (it never writes files); accepted only to say so.
+    #[arg(long, hide = true)]
+    pub in_place: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -187,6 +202,10 @@ pub struct CheckArgs {
     /// Treat warnings as failures (exit 1).
     #[arg(long)]
     pub strict: bool,
+
+    /// Print only the findings that fail the run, and no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -206,4 +225,8 @@ pub struct ValidateArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Print only the findings that fail the run, and no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

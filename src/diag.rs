@@ -1,4 +1,6 @@
-//! Diagnostics: located messages with a help line, rendered with miette (snippet underlined).
+//! Diagnostics: located messages with a help line and a typed code, rendered as
+//! `error[code]: message` (so that `grep -i error` finds them, as with rustc and kubectl) with
+//! the snippet underlined by miette.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,11 +17,57 @@ pub struct Snippet {
     pub first_line: usize,
 }
 
+/// What kind of problem a diagnostic is: the `[code]` of its first line, and what callers branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// Reading or writing a file or stream.
+    Io,
+    /// The command line.
+    Usage,
+    /// The KubeOpenCodeConfig.
+    Config,
+    /// Not UTF-8, or a NUL byte.
+    Encoding,
+    /// Over a size, depth or node limit.
+    Limit,
+    YamlSyntax,
+    JsonSyntax,
+    /// The input holds no documents.
+    EmptyInput,
+    /// An engine note, by its stable id (`user-otel-var`, …).
+    Note(&'static str),
+    /// A finding of `check` or `validate`.
+    Rule(crate::lint::Rule),
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::Usage => "usage",
+            Code::Config => "config",
+            Code::Encoding => "encoding",
+            Code::Limit => "limit",
+            Code::YamlSyntax => "yaml-syntax",
+            Code::JsonSyntax => "json-syntax",
+            Code::EmptyInput => "empty-input",
+            Code::Note(id) => id,
+            Code::Rule(r) => r.id(),
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A message about the input, located as precisely as known.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub help: Option<String>,
     pub file: Option<String>,
@@ -36,7 +84,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,
@@ -52,7 +100,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
@@ -100,9 +148,23 @@ impl Diagnostic {
         Some(s)
     }
 
-    /// The one-line form: `error: file:1:2 (document 1): deployment/x: message`.
+    /// `error[code]`, coloured when asked.
+    fn head(&self, color: bool) -> String {
+        let word = format!("{}[{}]", self.severity.as_str(), self.code);
+        if !color {
+            return word;
+        }
+        let style = match self.severity {
+            Severity::Error => anstyle::AnsiColor::Red.on_default().bold(),
+            Severity::Warning => anstyle::AnsiColor::Yellow.on_default().bold(),
+            Severity::Info => anstyle::AnsiColor::Cyan.on_default().bold(),
+        };
+        format!("{style}{word}{style:#}")
+    }
+
+    /// The one-line form: `warning[code]: file:1:2 (document 1): deployment/x: message`.
     pub fn short(&self) -> String {
-        let mut s = format!("{}: ", self.severity.as_str());
+        let mut s = format!("{}: ", self.head(false));
         if let Some(loc) = self.location() {
             s.push_str(&loc);
             s.push_str(": ");
@@ -115,14 +177,38 @@ impl Diagnostic {
         s
     }
 
-    /// Full rendering with the snippet underlined, for people.
+    /// Full rendering for people: `error[code]: message`, then the snippet underlined (or the
+    /// location), then the help.
     pub fn render(&self, color: bool) -> String {
-        let src = self.snippet.as_ref().map(|s| Named {
+        let mut out = format!("{}: ", self.head(color));
+        if let Some(r) = &self.resource {
+            out.push_str(r);
+            out.push_str(": ");
+        }
+        out.push_str(&self.message);
+        let Some(snippet) = &self.snippet else {
+            out.push('\n');
+            if let Some(loc) = self.location() {
+                out.push_str(&format!("  at {loc}\n"));
+            }
+            if let Some(h) = &self.help {
+                out.push_str(&format!("  help: {h}\n"));
+            }
+            return out;
+        };
+        if let Some(doc) = self.document {
+            out.push_str(&format!(" (document {doc})"));
+        }
+        out.push('\n');
+        let src = Named {
             name: self.file.clone().unwrap_or_else(|| "<input>".into()),
-            text: s.text.clone(),
-            first_line: s.first_line,
-        });
-        let view = WithSource { d: self, src };
+            text: snippet.text.clone(),
+            first_line: snippet.first_line,
+        };
+        let view = WithSource {
+            d: self,
+            src: Some(src),
+        };
         let theme = if color {
             miette::GraphicalTheme::unicode()
         } else {
@@ -131,13 +217,24 @@ impl Diagnostic {
         let handler = miette::GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
             .with_wrap_lines(false);
-        let mut out = String::new();
-        if handler.render_report(&mut out, &view).is_err() {
-            return self.short();
+        let mut body = String::new();
+        if handler.render_report(&mut body, &view).is_err() {
+            return self.short() + "\n";
         }
+        // miette's own message line (the marker) is replaced by the line written above.
+        let mut lines = body.split_inclusive('\n');
+        for l in lines.by_ref() {
+            if l.contains(MARKER) {
+                break;
+            }
+        }
+        out.extend(lines);
         out
     }
 }
+
+/// What miette is given as the message, to find its line and drop it.
+const MARKER: &str = "\u{1}kubeopencode-inject-message\u{1}";
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -157,19 +254,7 @@ impl fmt::Debug for MietteView<'_> {
 
 impl fmt::Display for MietteView<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        if let Some(r) = &d.resource {
-            write!(f, "{r}: ")?;
-        }
-        f.write_str(&d.message)?;
-        if d.snippet.is_none() {
-            if let Some(loc) = d.location() {
-                write!(f, "\n  at {loc}")?;
-            }
-        } else if let Some(doc) = d.document {
-            write!(f, " (document {doc})")?;
-        }
-        Ok(())
+        f.write_str(MARKER)
     }
 }
 
@@ -224,9 +309,6 @@ impl fmt::Display for WithSource<'_> {
 impl std::error::Error for WithSource<'_> {}
 
 impl miette::Diagnostic for WithSource<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.d.code))
-    }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.d.severity {
             Severity::Error => miette::Severity::Error,

@@ -5,20 +5,15 @@
 //! `git diff` and applies with `git apply` / `patch -p1`.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
-use similar::{ChangeTag, DiffOp, TextDiff, group_diff_ops};
+use similar::{ChangeTag, DiffOp, group_diff_ops};
 
-use crate::app;
-use crate::cli::{ColorChoice, DiffArgs};
 use crate::diag::Diagnostic;
 use crate::input::Source;
-use crate::pipe::{self, Output};
-use crate::pipeline::DocRef;
-use crate::window::Spill;
-
-pub const EXIT_DIFFERENT: u8 = 1;
+use crate::pipe::Output;
+use crate::pipeline::{DocRef, SourceRendered};
+use crate::report::io_error;
 
 /// One document of a run being diffed: its old and new text (Secrets masked) and its label.
 struct DocPair {
@@ -147,8 +142,11 @@ fn run_diff(
             push_equal(&mut ops, o, n, old_lines.len() - o);
             continue;
         }
-        for op in TextDiff::from_lines(d.old.as_str(), d.new.as_str()).ops() {
-            match shifted(*op, o, n) {
+        // Lines as this function cuts them (at `\n` only), so that the ops index `old_lines`
+        // and `new_lines` (similar's own line split also breaks at a lone `\r`).
+        let (old_doc, new_doc) = (&old_lines[o..], &new_lines[n..]);
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, old_doc, new_doc) {
+            match shifted(op, o, n) {
                 DiffOp::Equal {
                     old_index,
                     new_index,
@@ -266,8 +264,18 @@ impl FileDiff {
         docs: impl IntoIterator<Item = (&'a str, Option<&'a str>, usize, Vec<String>)>,
     ) -> Vec<DiffLine> {
         for (before, after, number, resources) in docs {
-            self.pending
-                .push(doc_pair(before, after, number, resources));
+            let pair = doc_pair(before, after, number, resources);
+            // A document without a final newline shares its last line with the next one (a
+            // concatenated JSON stream): they are one run of lines in the file, diffed together,
+            // so that `\ No newline at end of file` is only ever written at the file's end.
+            match self.pending.last_mut() {
+                Some(last) if !last.old.ends_with('\n') || !last.new.ends_with('\n') => {
+                    last.old.push_str(&pair.old);
+                    last.new.push_str(&pair.new);
+                    last.resources.extend(pair.resources);
+                }
+                _ => self.pending.push(pair),
+            }
         }
         let long = |d: &DocPair| d.unchanged_lines().is_some_and(|n| n > self.context);
         let cut = (1..self.pending.len())
@@ -336,33 +344,41 @@ impl DiffLine {
     }
 }
 
-fn stream_choice(c: ColorChoice) -> anstream::ColorChoice {
-    match c {
-        ColorChoice::Auto => anstream::ColorChoice::Auto,
-        ColorChoice::Always => anstream::ColorChoice::Always,
-        ColorChoice::Never => anstream::ColorChoice::Never,
-    }
-}
-
 /// Writes the diff of each file as its windows are rendered.
-struct DiffOutput<W> {
+pub struct DiffOutput<W> {
     out: W,
     file: Option<FileDiff>,
-    changed: bool,
+    /// True once some file has a hunk.
+    pub changed: bool,
+}
+
+impl<W: Write> DiffOutput<W> {
+    pub fn new(out: W) -> Self {
+        DiffOutput {
+            out,
+            file: None,
+            changed: false,
+        }
+    }
 }
 
 impl<W: Write> DiffOutput<W> {
     fn write(&mut self, lines: Vec<DiffLine>) -> Result<(), Diagnostic> {
         for line in lines {
             let (style, text) = line.render();
-            writeln!(self.out, "{style}{text}{style:#}").map_err(app::io_error)?;
+            writeln!(self.out, "{style}{text}{style:#}").map_err(io_error)?;
         }
         Ok(())
     }
 }
 
 impl<W: Write> Output for DiffOutput<W> {
-    fn start_input(&mut self, _index: usize, _count: usize) -> Result<(), Diagnostic> {
+    fn start_input(
+        &mut self,
+        _index: usize,
+        _count: usize,
+        _src: &Source,
+    ) -> Result<(), Diagnostic> {
         self.file = None;
         Ok(())
     }
@@ -371,7 +387,7 @@ impl<W: Write> Output for DiffOutput<W> {
         &mut self,
         src: &Source,
         refs: &[DocRef],
-        r: &app::SourceRendered,
+        r: &mut SourceRendered,
     ) -> Result<(), Diagnostic> {
         let file = self
             .file
@@ -401,44 +417,6 @@ impl<W: Write> Output for DiffOutput<W> {
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
-
-pub fn run(args: &DiffArgs) -> ExitCode {
-    let color = app::use_color(args.input.color);
-    // The diff reaches stdout only when the run has no error.
-    let mut spill = Spill::default();
-    let mut diff = DiffOutput {
-        out: &mut spill,
-        file: None,
-        changed: false,
-    };
-    let messages = match pipe::stream(&args.input, args.normalize, false, &mut diff) {
-        pipe::Streamed::Done(m) => m,
-        pipe::Streamed::Krm(_) => unreachable!("the diff does not run KRM functions"),
-        pipe::Streamed::Failed(e) => return app::fail(&e, color),
-    };
-    let changed = diff.changed;
-    let mut messages = messages;
-    if !messages.errors.is_empty() {
-        return messages.fail(color);
-    }
-    let mut out =
-        anstream::AutoStream::new(std::io::stdout().lock(), stream_choice(args.input.color));
-    let copied = spill
-        .reader()
-        .and_then(|mut r| std::io::copy(&mut r, &mut out))
-        .and_then(|_| out.flush());
-    if let Err(e) = copied
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return app::fail(&[app::io_error(e)], color);
-    }
-    let _ = messages.print(false);
-    ExitCode::from(if changed {
-        EXIT_DIFFERENT
-    } else {
-        app::EXIT_OK
-    })
-}
 
 #[cfg(test)]
 mod tests {

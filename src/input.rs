@@ -1,9 +1,9 @@
-//! Reading inputs: files, directories (optionally recursive, in a stable order) and stdin.
+//! Naming and decoding inputs: files, directories (optionally recursive, in a stable order) and
+//! stdin. The reading itself is the window reader's (`window`).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// Where a text came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,10 +37,23 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn path(&self) -> Option<&Path> {
-        match &self.origin {
-            Origin::File(p) => Some(p),
-            Origin::Stdin => None,
+    /// An empty source named after its origin.
+    pub fn named(origin: Origin) -> Source {
+        Source {
+            name: origin.name(),
+            origin,
+            text: String::new(),
+            bom: false,
+            first_line: 0,
+            first_doc: 0,
+        }
+    }
+
+    /// An empty text with this source's origin and name.
+    pub fn clone_meta(&self) -> Source {
+        Source {
+            name: self.name.clone(),
+            ..Source::named(self.origin.clone())
         }
     }
 }
@@ -62,7 +75,7 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| {
-            Diagnostic::error("io", format!("cannot read {}: {e}", p.display()))
+            Diagnostic::error(Code::Io, format!("cannot read {}: {e}", p.display()))
                 .with_help("check the path given with -f")
         })?;
         if !meta.is_dir() {
@@ -73,11 +86,11 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
         if !recursive {
             // Only this directory's files (symlinks followed); subdirectories are never entered.
             let entries = std::fs::read_dir(p).map_err(|e| {
-                Diagnostic::error("io", format!("cannot read {}: {e}", p.display()))
+                Diagnostic::error(Code::Io, format!("cannot read {}: {e}", p.display()))
             })?;
             for entry in entries {
                 let entry = entry.map_err(|e| {
-                    Diagnostic::error("io", format!("cannot read {}: {e}", p.display()))
+                    Diagnostic::error(Code::Io, format!("cannot read {}: {e}", p.display()))
                 })?;
                 let path = entry.path();
                 if has_manifest_extension(&path)
@@ -102,7 +115,7 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
                     e.to_string()
                 };
                 Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot walk {}: {what}", e.path().unwrap_or(p).display()),
                 )
             })?;
@@ -120,7 +133,7 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<(String, bool), Diagnostic> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::error(
-            "encoding",
+            Code::Encoding,
             format!("{name} is UTF-16; manifests must be UTF-8"),
         )
         .with_help("convert it, e.g. `iconv -f UTF-16 -t UTF-8`"));
@@ -155,7 +168,7 @@ fn utf8(name: &str, bytes: Vec<u8>, base: At) -> Result<String, Diagnostic> {
         // The document the bad byte is in: the documents of the valid prefix, counted.
         let document = base.doc + crate::yaml::stream::split_yaml(&valid).len();
         Diagnostic::error(
-            "encoding",
+            Code::Encoding,
             format!("{name} is not valid UTF-8 (byte {})", base.byte + at),
         )
         .at(name, Some(document), base.line + line, col)
@@ -168,45 +181,11 @@ fn no_nul(name: &str, text: &str, base: At) -> Result<(), Diagnostic> {
         Some(at) => {
             let (line, col) = crate::yaml::stream::line_col(text, at);
             Err(Diagnostic::error(
-                "encoding",
+                Code::Encoding,
                 format!("{name} contains a NUL byte; it is not a text manifest"),
             )
             .at(name, None, base.line + line, col))
         }
         None => Ok(()),
     }
-}
-
-static STDIN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-
-/// Standard input, read once (the KRM mode looks at it before the pipeline reads it).
-pub fn stdin_bytes() -> Result<&'static [u8], Diagnostic> {
-    if let Some(b) = STDIN.get() {
-        return Ok(b);
-    }
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut buf)
-        .map_err(|e| Diagnostic::error("io", format!("cannot read standard input: {e}")))?;
-    Ok(STDIN.get_or_init(|| buf))
-}
-
-/// Reads one input.
-pub fn read(origin: &Origin) -> Result<Source, Diagnostic> {
-    let name = origin.name();
-    let bytes = match origin {
-        Origin::Stdin => stdin_bytes()?.to_vec(),
-        Origin::File(p) => std::fs::read(p)
-            .map_err(|e| Diagnostic::error("io", format!("cannot read {name}: {e}")))?,
-    };
-    let (text, bom) = decode(&name, bytes)?;
-    Ok(Source {
-        origin: origin.clone(),
-        name,
-        text,
-        bom,
-        first_line: 0,
-        first_doc: 0,
-    })
 }

@@ -9,32 +9,27 @@
 //! delete every resource.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use serde_json::{Map, Value, json};
 
-use crate::app;
-use crate::cli::InjectArgs;
-use crate::config;
 use crate::diag::Diagnostic;
 use crate::engine::{self, Outcome, Seg, Severity, StreamContext, WorkloadPlan};
-use crate::input::{Origin, Source};
-use crate::pipeline::{self, DocRef, Parsed};
+use crate::input::Source;
+use crate::pipeline::{self, DocRef, Parsed, Processor};
 use crate::render;
+use crate::report::{self, Colors, Exit};
+use crate::settings::Settings;
 use crate::yaml::emit::{self, EmitOptions};
 use crate::yaml::stream;
 
-pub const RESOURCE_LIST_API: &str = "config.kubernetes.io/v1";
-
-/// True when the text's first document is a ResourceList (checked on the raw text, cheaply).
-pub fn is_resource_list(text: &str) -> bool {
-    let head: String = text.lines().take(200).collect::<Vec<_>>().join("\n");
-    head.lines().any(|l| l.trim_end() == "kind: ResourceList")
-        && head.lines().any(|l| {
-            let l = l.trim_end();
-            l == "apiVersion: config.kubernetes.io/v1"
-                || l == "apiVersion: config.kubernetes.io/v1alpha1"
-        })
+/// True when a parsed document is a KRM `ResourceList` (its top-level `apiVersion` and `kind`, in
+/// any key order, YAML or JSON).
+pub fn is_resource_list(v: &Value) -> bool {
+    v.get("kind").and_then(Value::as_str) == Some("ResourceList")
+        && matches!(
+            v.get("apiVersion").and_then(Value::as_str),
+            Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1")
+        )
 }
 
 /// One entry of `results`.
@@ -95,110 +90,62 @@ fn item_of<'a>(rl: &'a Value, path: &[Seg]) -> (Option<&'a Value>, String) {
 }
 
 /// Runs as a KRM function over `src` (stdin). Writes the ResourceList to stdout.
-pub fn run(src: Source, args: &InjectArgs) -> ExitCode {
-    let limits = app::limits(&args.input);
+pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exit {
+    let limits = settings.limits;
+    let format = stream::detect_format(&src.text);
     let d = DocRef {
-        source: 0,
         index: 0,
         range: 0..src.text.len(),
         line: 1,
         number: 1,
-        format: stream::Format::Yaml,
+        format,
     };
     let mut p: Parsed = match pipeline::parse(&src, &d, &limits) {
         Ok(p) => p,
         // Not even YAML: nothing sensible to echo back; fail loudly.
-        Err(e) => return app::fail(&[e], false),
+        Err(e) => return report::fail(&[e], colors),
     };
     let mut results: Vec<Value> = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let opts = match app::options(&args.input) {
-        Ok(o) => o,
-        Err(e) => return app::fail(&[e], false),
-    };
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let opts = &settings.options;
 
-    // The config: functionConfig when it is a KubeOpenCodeConfig, else -c.
-    let fc = p
-        .value
-        .get("functionConfig")
-        .filter(|v| pipeline::is_config(v))
-        .cloned();
-    let config = match (&fc, &args.input.config) {
-        (Some(fc), _) => match config::from_value(fc) {
-            Ok((c, tolerated)) => {
-                for i in tolerated {
-                    results.push(result(
-                        Severity::Warning,
-                        &i.message,
-                        Some(fc),
-                        Some(format!("functionConfig.{}", i.path_string())),
-                    ));
-                }
-                Some(c)
-            }
-            Err(issues) => {
-                let root = p.root.as_ref();
-                let prefixed: Vec<config::ConfigIssue> = issues
-                    .into_iter()
-                    .map(|mut i| {
-                        i.path.insert(0, "functionConfig".into());
-                        i
-                    })
-                    .collect();
-                for diag in pipeline::config_diagnostics(&src, &d, root, prefixed) {
-                    results.push(result(
-                        Severity::Error,
-                        &diag.message,
-                        Some(fc),
-                        diag.field.clone(),
-                    ));
-                    errors.push(diag);
-                }
-                None
-            }
-        },
-        (None, Some(path)) => {
-            let origin = Origin::File(path.clone());
-            let read = crate::input::read(&origin)
-                .map_err(|e| vec![e])
-                .and_then(|csrc| {
-                    let (cd, cp) = pipeline::config_document(&csrc, &limits)?;
-                    pipeline::config_from(&csrc, &cd, &cp)
-                });
-            match read {
-                Ok((c, warnings)) => {
-                    for w in warnings {
-                        results.push(result(Severity::Warning, &w.message, None, w.field.clone()));
-                    }
-                    Some(c)
-                }
-                Err(diags) => {
-                    for diag in diags {
-                        results.push(result(
-                            Severity::Error,
-                            &diag.message,
-                            None,
-                            diag.field.clone(),
-                        ));
-                        errors.push(diag);
-                    }
-                    None
-                }
-            }
+    // The config: `-c` when given (the command line is the most explicit choice; a differing
+    // KubeOpenCodeConfig in functionConfig is then a warning), else functionConfig.
+    // The config: -c when given, else functionConfig (docs/integrations.md).
+    let given = settings
+        .config
+        .origin()
+        .map(|o| (o.name(), pipeline::read_config(&o, &limits)));
+    let chosen = pipeline::function_config(&src, &d, &p, given);
+    let fc = p.value.get("functionConfig");
+    for (diag, about_fc) in chosen.diagnostics {
+        let item = if about_fc { fc } else { None };
+        results.push(result(
+            diag.severity,
+            &diag.message,
+            item,
+            diag.field.clone(),
+        ));
+        if diag.severity == Severity::Error {
+            errors.push(diag);
+        } else {
+            warnings.push(diag);
         }
-        (None, None) => {
-            let msg = "no KubeOpenCodeConfig: functionConfig is not a KubeOpenCodeConfig and no -c was given";
-            results.push(result(Severity::Error, msg, None, None));
-            errors.push(Diagnostic::error("config", msg).with_help("pass the KubeOpenCodeConfig as the function config (kpt --fn-config, or the transformer config in kustomize)"));
-            None
-        }
-    };
+    }
+    let config = chosen.config;
 
     let mut text = None;
     if let Some(config) = &config {
         let mut ctx = StreamContext::default();
-        ctx.add(&p.value, args.input.namespace.as_deref());
-        let plans = engine::plan_document(&p.value, config.active(), &ctx, &opts);
+        ctx.add(&p.value, opts.namespace.as_deref());
+        let processor = Processor {
+            otel: config.active(),
+            ctx: &ctx,
+            opts,
+            normalize: false,
+        };
+        let plans = processor.plan_items(&p);
         collect(
             &plans,
             &p.value,
@@ -208,35 +155,28 @@ pub fn run(src: Source, args: &InjectArgs) -> ExitCode {
             &mut results,
             &mut errors,
         );
-        if errors.is_empty() && plans.iter().any(|pl| !pl.edits().is_empty()) {
-            let rendered = match p
-                .root
-                .as_ref()
-                .map(|root| render::splice(&src.text, root, &plans))
-            {
-                Some(Ok(t)) => t,
-                _ => {
-                    engine::apply(&mut p.value, &plans);
-                    render::reemit_yaml(&src.text, p.root.as_ref(), &p.value)
-                }
-            };
-            text = Some(rendered);
+        if errors.is_empty() {
+            text = processor.render(&src.text, &d, &mut p, plans).text;
         }
     }
     let base = text.unwrap_or_else(|| src.text.clone());
-    let out = with_results(&base, &results, &limits);
+    let out = with_results(&base, d.format, &results, &limits);
     let mut stdout = std::io::stdout().lock();
     if stdout
         .write_all(out.as_bytes())
         .and_then(|_| stdout.flush())
         .is_err()
     {
-        return ExitCode::from(app::EXIT_ERROR);
+        return Exit::Error;
     }
     if errors.is_empty() {
-        ExitCode::from(app::EXIT_OK)
+        if !quiet {
+            report::warn(&warnings);
+        }
+        Exit::Ok
     } else {
-        app::fail(&errors, false)
+        errors.extend(warnings);
+        report::fail(&errors, colors)
     }
 }
 
@@ -264,9 +204,23 @@ fn collect(
 }
 
 /// Appends `results` to the ResourceList text (replacing any results already there).
-fn with_results(text: &str, results: &[Value], limits: &crate::yaml::tree::Limits) -> String {
+fn with_results(
+    text: &str,
+    format: stream::Format,
+    results: &[Value],
+    limits: &crate::yaml::tree::Limits,
+) -> String {
     if results.is_empty() {
         return text.to_string();
+    }
+    if format == stream::Format::Json {
+        let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+            return text.to_string();
+        };
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("results".into(), Value::Array(results.to_vec()));
+        }
+        return render::reemit_json(text, &v);
     }
     let eol = stream::line_ending(text);
     let has_results = crate::yaml::tree::parse(text, limits)

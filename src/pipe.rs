@@ -1,5 +1,6 @@
-//! The pipe: `inject` writing YAML to stdout (and, through [`Output`], `diff`), in memory that
-//! follows the window and the largest document, not the stream.
+//! The one driver: every front end (the YAML pipe, `-o json`, `--in-place`, `diff`, `check`, the
+//! KRM function) is an [`Output`] of it, in memory that follows the window and the largest
+//! document, not the stream.
 //!
 //! Two passes over windows of the input ([`crate::window`]):
 //! 1. every document is parsed and checked, and the stream's context (the config, Tasks, Agents)
@@ -14,29 +15,16 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::io::{Read, Write};
-use std::process::ExitCode;
 
-use crate::app::{self, ConfigRead, Scanned};
-use crate::cli::{InjectArgs, InputArgs};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::engine::StreamContext;
 use crate::input::{Origin, Source};
-use crate::pipeline::{self, Processor};
+use crate::lint::SecretIndex;
+use crate::pipeline::{self, Processor, Resolved, Scanned, SourceRendered};
+use crate::report::io_error;
+use crate::settings::Settings;
 use crate::window::{Spill, Tee, Windows};
-use crate::yaml::stream;
 use crate::yaml::tree::Limits;
-
-/// The window size: [`WINDOW_BYTES`](crate::window::WINDOW_BYTES), or the
-/// `KUBEOPENCODE_INJECT_WINDOW_BYTES` environment variable (for tests and tuning). An input that
-/// fits in one window is read once: its window and parsed workloads stay in memory between the
-/// passes.
-fn window_bytes() -> usize {
-    std::env::var("KUBEOPENCODE_INJECT_WINDOW_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or(crate::window::WINDOW_BYTES)
-}
 
 /// The windows of an input: a file (opened again for each pass), or stdin (copied on the first
 /// pass, read back from the copy on the second).
@@ -45,9 +33,10 @@ fn windows<'a>(
     name: &str,
     stdin_copy: &'a mut Spill,
     first_pass: bool,
-    input: &InputArgs,
+    settings: &Settings,
 ) -> Result<Windows<Box<dyn Read + 'a>>, Diagnostic> {
-    let cannot = |e: std::io::Error| Diagnostic::error("io", format!("cannot read {name}: {e}"));
+    let cannot =
+        |e: std::io::Error| Diagnostic::error(Code::Io, format!("cannot read {name}: {e}"));
     let reader: Box<dyn Read + 'a> = match origin {
         Origin::File(p) => Box::new(std::fs::File::open(p).map_err(cannot)?),
         Origin::Stdin if first_pass => Box::new(Tee {
@@ -56,10 +45,25 @@ fn windows<'a>(
         }),
         Origin::Stdin => stdin_copy.reader().map_err(cannot)?,
     };
-    Ok(
-        Windows::with_target(reader, origin.clone(), name.to_string(), window_bytes())
-            .with_max_document(app::limits(input).max_document_bytes),
+    Ok(Windows::with_target(
+        reader,
+        origin.clone(),
+        name.to_string(),
+        settings.window_bytes,
     )
+    .with_max_document(settings.limits.max_document_bytes))
+}
+
+/// True when the first document of an input's first window is a KRM ResourceList. The first
+/// window always holds the whole first document (windows are cut only between documents).
+fn first_is_resource_list(src: &Source, limits: &Limits) -> bool {
+    let Ok(refs) = pipeline::split(src) else {
+        return false;
+    };
+    refs.iter()
+        .map(|d| pipeline::parse(src, d, limits))
+        .find(|p| !matches!(p, Ok(p) if p.value.is_null()))
+        .is_some_and(|p| p.is_ok_and(|p| crate::krm::is_resource_list(&p.value)))
 }
 
 /// What the first pass learned about one input.
@@ -68,70 +72,6 @@ struct InputSeen {
     name: String,
     /// A hash of the text, to notice a file that changes between the passes.
     hash: u64,
-}
-
-/// Joins the outputs of several inputs into one stream, as `kubectl` would read them.
-struct Joiner<W> {
-    out: W,
-    single: bool,
-    wrote_any: bool,
-    last_ended_newline: bool,
-    /// Whether the current input has written anything yet.
-    started: bool,
-    /// White space that starts the current input (written only if something follows).
-    pending: String,
-}
-
-impl<W: Write> Joiner<W> {
-    fn new(out: W, single: bool) -> Self {
-        Joiner {
-            out,
-            single,
-            wrote_any: false,
-            last_ended_newline: true,
-            started: false,
-            pending: String::new(),
-        }
-    }
-
-    fn start_input(&mut self) {
-        self.started = false;
-        self.pending.clear();
-    }
-
-    fn push(&mut self, text: &str) -> std::io::Result<()> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        let text = if self.single {
-            text
-        } else {
-            text.strip_prefix(stream::BOM).unwrap_or(text)
-        };
-        if !self.started {
-            if text.trim().is_empty() {
-                self.pending.push_str(text);
-                return Ok(());
-            }
-            if self.wrote_any {
-                if !self.last_ended_newline {
-                    self.out.write_all(b"\n")?;
-                }
-                // The input's text is `pending + text`: it starts with `---` only when nothing
-                // precedes `text`.
-                if !self.pending.is_empty() || !text.starts_with("---") {
-                    self.out.write_all(b"---\n")?;
-                }
-            }
-            let pending = std::mem::take(&mut self.pending);
-            self.out.write_all(pending.as_bytes())?;
-            self.started = true;
-            self.wrote_any = true;
-        }
-        self.out.write_all(text.as_bytes())?;
-        self.last_ended_newline = text.ends_with('\n');
-        Ok(())
-    }
 }
 
 /// A set of document numbers, one bit each (a stream of millions of documents costs kilobytes).
@@ -159,38 +99,40 @@ struct FirstPass {
     /// Candidate documents, per input, by 1-based document number.
     candidates: Vec<DocSet>,
     /// Stream configs: where, and what reading them gave.
-    configs: Vec<(String, Result<ConfigRead, Vec<Diagnostic>>)>,
+    configs: Vec<(String, Result<Resolved, Vec<Diagnostic>>)>,
+    secrets: SecretIndex,
     errors: Vec<Diagnostic>,
+    /// Documents that are not empty, in every input.
+    documents: usize,
     /// The windows and their parsed workloads, when the whole input was small enough to keep.
     kept: Option<Vec<(usize, Source, Scanned)>>,
 }
 
 /// Err: the input is a KRM ResourceList (read whole).
-fn first_pass(
-    input: &InputArgs,
-    origins: &[Origin],
-    stdin_copy: &mut Spill,
-    krm: bool,
-) -> Result<FirstPass, Source> {
-    let limits = app::limits(input);
-    let krm_possible = krm && origins.len() == 1 && origins[0] == Origin::Stdin;
+fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, Source> {
+    let limits = &settings.limits;
+    let origins = &settings.inputs;
+    let krm_possible = settings.krm && origins.len() == 1 && origins[0] == Origin::Stdin;
     let mut fp = FirstPass {
         inputs: Vec::with_capacity(origins.len()),
         ctx: StreamContext::default(),
         candidates: Vec::with_capacity(origins.len()),
         configs: Vec::new(),
+        secrets: SecretIndex::default(),
         errors: Vec::new(),
+        documents: 0,
         kept: Some(Vec::new()),
     };
     let mut kept_bytes = 0usize;
-    let window = window_bytes();
+    let window = settings.window_bytes;
+    let namespace = settings.options.namespace.as_deref();
     // Windows of several inputs (many small files) are parsed together, on every core.
     let mut batch: Vec<(usize, Source, bool)> = Vec::new();
     let mut batch_bytes = 0usize;
     for (si, origin) in origins.iter().enumerate() {
         let name = origin.name();
         let mut hasher = std::hash::DefaultHasher::new();
-        let mut windows = match windows(origin, &name, stdin_copy, true, input) {
+        let mut windows = match windows(origin, &name, stdin_copy, true, settings) {
             Ok(w) => w,
             Err(e) => {
                 fp.errors.push(e);
@@ -207,7 +149,7 @@ fn first_pass(
                     break;
                 }
             };
-            if first && krm_possible && crate::krm::is_resource_list(&src.text) {
+            if first && krm_possible && first_is_resource_list(&src, limits) {
                 // A KRM function's input is one ResourceList: read the rest and hand it over.
                 let mut whole = src;
                 loop {
@@ -232,7 +174,7 @@ fn first_pass(
             batch_bytes += src.text.len();
             batch.push((si, src, keep));
             if batch_bytes >= window {
-                fp.absorb_batch(&mut batch, &limits, input.namespace.as_deref());
+                fp.absorb_batch(&mut batch, limits, namespace);
                 batch_bytes = 0;
             }
         }
@@ -242,7 +184,7 @@ fn first_pass(
             hash: hasher.finish(),
         });
     }
-    fp.absorb_batch(&mut batch, &limits, input.namespace.as_deref());
+    fp.absorb_batch(&mut batch, limits, namespace);
     Ok(fp)
 }
 
@@ -255,13 +197,14 @@ impl FirstPass {
         namespace: Option<&str>,
     ) {
         use rayon::prelude::*;
-        let parsed: Vec<app::SourceParse> = batch
+        let parsed: Vec<pipeline::SourceParse> = batch
             .par_iter()
-            .map(|(si, src, keep)| app::parse_source(src, *si, limits, *keep))
+            .map(|(_, src, keep)| pipeline::parse_source(src, limits, *keep))
             .collect();
         for ((si, src, _), parse) in batch.drain(..).zip(parsed) {
-            let mut scanned = app::absorb(parse, namespace, &mut self.ctx);
+            let mut scanned = pipeline::absorb(parse, namespace, &mut self.ctx, &mut self.secrets);
             self.errors.append(&mut scanned.errors);
+            self.documents += scanned.documents;
             if self.candidates.len() <= si {
                 self.candidates.resize_with(si + 1, DocSet::default);
             }
@@ -272,7 +215,7 @@ impl FirstPass {
                 let d = &scanned.refs[di];
                 let place = format!("{} (document {})", src.name, d.number);
                 self.configs
-                    .push((place, pipeline::config_from(&src, d, &p)));
+                    .push((place, pipeline::resolved_from(&src, d, p)));
             }
             if let Some(kept) = &mut self.kept {
                 kept.push((si, src, scanned));
@@ -281,19 +224,44 @@ impl FirstPass {
     }
 }
 
-/// What receives the rendered windows of the second pass, in input order.
+/// What the first pass learned, handed to an [`Output`] before the second pass.
+pub struct Begin<'a> {
+    pub config: &'a Resolved,
+    /// The Secrets of the whole input.
+    pub secrets: &'a SecretIndex,
+}
+
+/// What receives the rendered windows of the second pass, in input order: the joined YAML, the
+/// JSON List, the rewritten files, the diff, the findings of `check`.
 pub trait Output {
-    /// Input `index` (of `count`) starts.
-    fn start_input(&mut self, index: usize, count: usize) -> Result<(), Diagnostic>;
-    /// The next window of the current input and what rendering it gave.
+    /// The config is known; the second pass starts.
+    fn begin(&mut self, _run: &Begin) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+    /// Input `index` (of `count`) starts; `src` is its first window.
+    fn start_input(
+        &mut self,
+        _index: usize,
+        _count: usize,
+        _src: &Source,
+    ) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+    /// The next window of the current input and what rendering it gave (what the output takes
+    /// out of it, e.g. the findings of `check`, is not reported again).
     fn window(
         &mut self,
         src: &Source,
         refs: &[pipeline::DocRef],
-        rendered: &app::SourceRendered,
+        rendered: &mut SourceRendered,
     ) -> Result<(), Diagnostic>;
     /// The current input ends.
-    fn end_input(&mut self) -> Result<(), Diagnostic>;
+    fn end_input(&mut self) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+    /// Standard input is a KRM ResourceList, read whole (asked only when [`Settings::krm`] is
+    /// set): the output keeps it for the KRM function.
+    fn resource_list(&mut self, _src: Source) {}
 }
 
 /// The messages of a run that went through: report lines and warnings (as text, spilled to a
@@ -304,16 +272,21 @@ pub struct Messages {
     pub report: Spill,
     pub warnings: Spill,
     pub errors: Vec<Diagnostic>,
+    /// Report lines start with their file's name (`--in-place`).
+    pub name_files: bool,
 }
 
 impl Messages {
     fn warn(&mut self, w: &Diagnostic) -> Result<(), Diagnostic> {
-        app::print_warning(&mut self.warnings, w).map_err(app::io_error)
+        crate::report::write_warning(&mut self.warnings, w).map_err(io_error)
     }
 
-    fn add(&mut self, r: &mut app::SourceRendered) -> Result<(), Diagnostic> {
+    fn add(&mut self, src: &Source, r: &mut SourceRendered) -> Result<(), Diagnostic> {
         for line in r.report.drain(..) {
-            writeln!(self.report, "{line}").map_err(app::io_error)?;
+            if self.name_files {
+                write!(self.report, "{}: ", src.name).map_err(io_error)?;
+            }
+            writeln!(self.report, "{line}").map_err(io_error)?;
         }
         for w in r.warnings.drain(..) {
             self.warn(&w)?;
@@ -322,17 +295,17 @@ impl Messages {
         Ok(())
     }
 
-    /// Prints the errors, then the warnings (as [`app::fail`] does); returns exit code 2.
-    pub fn fail(mut self, color: bool) -> ExitCode {
+    /// Prints the errors, then the warnings (as [`crate::report::fail`] does).
+    pub fn fail(mut self, colors: crate::report::Colors) -> crate::report::Exit {
         let mut err = std::io::stderr().lock();
         for d in &self.errors {
-            let _ = write!(err, "{}", d.render(color));
+            let _ = crate::report::write_diagnostic(&mut err, d, colors.stderr);
         }
         if let Ok(mut r) = self.warnings.reader() {
             let _ = std::io::copy(&mut r, &mut err);
         }
-        app::print_error_count(&mut err, &self.errors);
-        ExitCode::from(app::EXIT_ERROR)
+        let _ = crate::report::write_error_count(&mut err, self.errors.len());
+        crate::report::Exit::Error
     }
 
     /// Prints the warnings, and the report if asked, to stderr.
@@ -349,21 +322,25 @@ impl Messages {
 /// How a streamed run ended.
 pub enum Streamed {
     Done(Messages),
-    /// Standard input is a KRM ResourceList (read whole): the caller runs the KRM function.
-    Krm(Source),
     Failed(Vec<Diagnostic>),
 }
 
 /// Runs both passes over the inputs, handing each rendered window to `out`.
-pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Output) -> Streamed {
-    let (given, origins) = match app::prepare(input, false) {
-        Ok(x) => x,
-        Err(e) => return Streamed::Failed(e),
+pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
+    let given = match settings.config.origin() {
+        Some(origin) => match pipeline::read_config(&origin, &settings.limits) {
+            Ok(c) => Some(c),
+            Err(e) => return Streamed::Failed(e),
+        },
+        None => None,
     };
     let mut stdin_copy = Spill::default();
-    let fp = match first_pass(input, &origins, &mut stdin_copy, krm) {
+    let fp = match first_pass(settings, &mut stdin_copy) {
         Ok(fp) => fp,
-        Err(src) => return Streamed::Krm(src),
+        Err(src) => {
+            out.resource_list(src);
+            return Streamed::Done(Messages::default());
+        }
     };
     if !fp.errors.is_empty() {
         return Streamed::Failed(fp.errors);
@@ -374,25 +351,42 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
         candidates,
         configs,
         kept,
+        documents,
+        secrets,
         ..
     } = fp;
-    let given = given.map(|(read, _)| read);
-    let (config, config_warnings) = match app::resolve_config(given, configs, |r| r) {
+    let mut early = Vec::new();
+    if documents == 0 {
+        let e = empty_input(settings.fail_on_empty);
+        if settings.fail_on_empty {
+            return Streamed::Failed(vec![e]);
+        }
+        early.push(e);
+    }
+    let config = match pipeline::resolve(given, configs) {
         Ok(c) => c,
-        Err(e) => return Streamed::Failed(e),
-    };
-    let opts = match app::options(input) {
-        Ok(o) => o,
-        Err(e) => return Streamed::Failed(vec![e]),
+        Err(mut e) => {
+            e.extend(early);
+            return Streamed::Failed(e);
+        }
     };
     let processor = Processor {
-        otel: config.active(),
+        otel: config.config.active(),
         ctx: &ctx,
-        opts: &opts,
-        normalize,
+        opts: &settings.options,
+        normalize: settings.normalize,
     };
-    let mut messages = Messages::default();
-    for w in &config_warnings {
+    if let Err(e) = out.begin(&Begin {
+        config: &config,
+        secrets: &secrets,
+    }) {
+        return Streamed::Failed(vec![e]);
+    }
+    let mut messages = Messages {
+        name_files: settings.report_files,
+        ..Messages::default()
+    };
+    for w in early.iter().chain(&config.warnings) {
         if let Err(e) = messages.warn(w) {
             return Streamed::Failed(vec![e]);
         }
@@ -402,19 +396,19 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
         Some(mut kept) => (|| {
             use rayon::prelude::*;
             // Every window is in memory: render them all on every core, then output in order.
-            let rendered: Vec<app::SourceRendered> = kept
+            let rendered: Vec<SourceRendered> = kept
                 .par_iter_mut()
                 .map(|(_, src, scanned)| {
                     let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
                     let parsed: HashMap<usize, &mut pipeline::Parsed> =
                         scanned.parsed.iter_mut().map(|(di, p)| (*di, p)).collect();
-                    app::render_source(
+                    pipeline::render_source(
                         &processor,
                         src,
                         &scanned.refs,
                         |di| candidates.contains(&di),
                         parsed,
-                        input,
+                        &settings.limits,
                     )
                 })
                 .collect();
@@ -426,7 +420,7 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
         })(),
         None => second_pass(
             &processor,
-            input,
+            settings,
             &inputs,
             &candidates,
             &mut stdin_copy,
@@ -440,76 +434,44 @@ pub fn stream(input: &InputArgs, normalize: bool, krm: bool, out: &mut dyn Outpu
     }
 }
 
-/// Joins the rendered inputs into one YAML stream.
-struct YamlOutput<W>(Joiner<W>);
-
-impl<W: Write> Output for YamlOutput<W> {
-    fn start_input(&mut self, _index: usize, count: usize) -> Result<(), Diagnostic> {
-        self.0.single = count == 1;
-        self.0.start_input();
-        Ok(())
-    }
-
-    fn window(
-        &mut self,
-        src: &Source,
-        refs: &[pipeline::DocRef],
-        r: &app::SourceRendered,
-    ) -> Result<(), Diagnostic> {
-        self.0
-            .push(&app::source_text(src, refs, &r.texts))
-            .map_err(app::io_error)
-    }
-
-    fn end_input(&mut self) -> Result<(), Diagnostic> {
-        Ok(())
-    }
-}
-
-/// Runs `inject` as a pipe to stdout.
-pub fn run(args: &InjectArgs) -> ExitCode {
-    let color = app::use_color(args.input.color);
-    let mut out = Spill::default();
-    let mut yaml = YamlOutput(Joiner::new(&mut out, true));
-    let messages = match stream(&args.input, args.normalize, true, &mut yaml) {
-        Streamed::Done(m) => m,
-        Streamed::Krm(src) => return crate::krm::run(src, args),
-        Streamed::Failed(e) => return app::fail(&e, color),
+/// The input holds no documents: a warning, or with `--fail-on-empty` an error.
+pub fn empty_input(fail: bool) -> Diagnostic {
+    let severity = if fail {
+        crate::engine::Severity::Error
+    } else {
+        crate::engine::Severity::Warning
     };
-    let mut messages = messages;
-    if !messages.errors.is_empty() {
-        return messages.fail(color);
+    let d = Diagnostic::new(severity, Code::EmptyInput, "the input holds no documents");
+    if fail {
+        d.with_help(
+            "check the command that produces the manifests (in a shell pipe, `set -o pipefail`)",
+        )
+    } else {
+        d.with_help("pass --fail-on-empty to make this an error (an empty output can make a GitOps tool prune everything)")
     }
-    if let Err(e) = copy_to_stdout(&mut out) {
-        return app::fail(&[e], color);
-    }
-    if !args.quiet {
-        let _ = messages.print(true);
-    }
-    ExitCode::from(app::EXIT_OK)
 }
 
 /// Reads every input again, a window at a time, and renders it. Windows of several inputs are
 /// rendered together, on every core; the output keeps the input order.
 fn second_pass(
     processor: &Processor,
-    input: &InputArgs,
+    settings: &Settings,
     inputs: &[InputSeen],
     candidates: &[DocSet],
     stdin_copy: &mut Spill,
     out: &mut dyn Output,
     messages: &mut Messages,
 ) -> Result<(), Diagnostic> {
-    let window = window_bytes();
+    let window = settings.window_bytes;
     let mut batch: Vec<(usize, Source, Vec<pipeline::DocRef>)> = Vec::new();
     let mut batch_bytes = 0usize;
     let mut order = InOrder::new(inputs.len());
     let mut flush = |batch: &mut Vec<(usize, Source, Vec<pipeline::DocRef>)>| {
         use rayon::prelude::*;
-        let rendered: Vec<app::SourceRendered> = batch
+        let rendered: Vec<SourceRendered> = batch
             .par_iter()
             .map(|(si, src, refs)| {
-                app::render_source(
+                pipeline::render_source(
                     processor,
                     src,
                     refs,
@@ -519,7 +481,7 @@ fn second_pass(
                             .is_some_and(|c| c.contains(src.first_doc + di + 1))
                     },
                     HashMap::new(),
-                    input,
+                    &settings.limits,
                 )
             })
             .collect();
@@ -529,11 +491,11 @@ fn second_pass(
         Ok::<(), Diagnostic>(())
     };
     for (si, seen) in inputs.iter().enumerate() {
-        let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, input)?;
+        let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, settings)?;
         let mut hasher = std::hash::DefaultHasher::new();
         while let Some(src) = windows.next_window()? {
             hasher.write(src.text.as_bytes());
-            let refs = pipeline::split(&src, si)?;
+            let refs = pipeline::split(&src)?;
             batch_bytes += src.text.len();
             batch.push((si, src, refs));
             if batch_bytes >= window {
@@ -543,7 +505,7 @@ fn second_pass(
         }
         if hasher.finish() != seen.hash {
             return Err(Diagnostic::error(
-                "io",
+                Code::Io,
                 format!(
                     "{} changed while it was being read; nothing was written",
                     seen.name
@@ -577,17 +539,17 @@ impl InOrder {
         si: usize,
         src: &Source,
         refs: &[pipeline::DocRef],
-        r: &mut app::SourceRendered,
+        r: &mut SourceRendered,
     ) -> Result<(), Diagnostic> {
         if self.current != Some(si) {
             if self.current.is_some() {
                 out.end_input()?;
             }
             self.current = Some(si);
-            out.start_input(si, self.count)?;
+            out.start_input(si, self.count, src)?;
         }
         out.window(src, refs, r)?;
-        messages.add(r)
+        messages.add(src, r)
     }
 
     fn finish(self, out: &mut dyn Output) -> Result<(), Diagnostic> {
@@ -595,15 +557,5 @@ impl InOrder {
             Some(_) => out.end_input(),
             None => Ok(()),
         }
-    }
-}
-
-fn copy_to_stdout(out: &mut Spill) -> Result<(), Diagnostic> {
-    let mut reader = out.reader().map_err(app::io_error)?;
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    match std::io::copy(&mut reader, &mut lock).and_then(|_| lock.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map(|_| ()).map_err(app::io_error),
     }
 }

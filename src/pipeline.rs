@@ -10,17 +10,18 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::config::{self, ConfigIssue, KubeOpenCodeConfig};
-use crate::diag::Diagnostic;
-use crate::engine::{self, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan};
-use crate::input::Source;
+use crate::diag::{Code, Diagnostic};
+use crate::engine::{self, Action, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan};
+use crate::input::{Origin, Source};
+use crate::lint::SecretIndex;
 use crate::render;
 use crate::yaml::stream::{self, Format};
 use crate::yaml::tree::{self, Limits, Node};
+use std::collections::HashMap;
 
 /// One document of a source.
 #[derive(Debug, Clone)]
 pub struct DocRef {
-    pub source: usize,
     /// 0-based index within the source.
     pub index: usize,
     pub range: Range<usize>,
@@ -117,13 +118,12 @@ fn json_message(e: &serde_json::Error) -> String {
 }
 
 /// Splits a source into documents.
-pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnostic> {
+pub fn split(src: &Source) -> Result<Vec<DocRef>, Diagnostic> {
     match stream::detect_format(&src.text) {
         Format::Yaml => Ok(stream::split_yaml(&src.text)
             .into_iter()
             .enumerate()
             .map(|(index, c)| DocRef {
-                source: source_index,
                 index,
                 range: c.range,
                 line: c.line + src.first_line,
@@ -143,7 +143,6 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                         let end = it.byte_offset();
                         let (line, _) = stream::line_col(&src.text, start);
                         out.push(DocRef {
-                            source: source_index,
                             index: out.len(),
                             range: start..end,
                             line: line + src.first_line,
@@ -154,7 +153,6 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                     }
                     Some(Err(e)) => {
                         let whole = DocRef {
-                            source: source_index,
                             index: out.len(),
                             range: 0..src.text.len(),
                             line: 1 + src.first_line,
@@ -162,7 +160,7 @@ pub fn split(src: &Source, source_index: usize) -> Result<Vec<DocRef>, Diagnosti
                             format: Format::Json,
                         };
                         let diag = Diagnostic::error(
-                            "json-syntax",
+                            Code::JsonSyntax,
                             format!("invalid JSON: {}", json_message(&e)),
                         );
                         return Err(located(
@@ -190,7 +188,7 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
     let text = &src.text[d.range.clone()];
     if text.len() > limits.max_document_bytes {
         return Err(Diagnostic::error(
-            "limit",
+            Code::Limit,
             format!(
                 "document is {:.1} MiB, over the limit of {} MiB",
                 text.len() as f64 / (1 << 20) as f64,
@@ -209,7 +207,10 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     e.line().max(1),
                     e.column().max(1),
                     1,
-                    Diagnostic::error("json-syntax", format!("invalid JSON: {}", json_message(&e))),
+                    Diagnostic::error(
+                        Code::JsonSyntax,
+                        format!("invalid JSON: {}", json_message(&e)),
+                    ),
                 )
             })?;
             Ok(Parsed { value, root: None })
@@ -241,7 +242,7 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     e.col.max(1),
                     1,
                     Diagnostic::error(
-                        "yaml-syntax",
+                        Code::YamlSyntax,
                         format!(
                             "invalid YAML: {}",
                             if e.message.contains("recursion limit") {
@@ -298,7 +299,7 @@ pub fn config_diagnostics(
         .map(|i| {
             let path: Vec<engine::Seg> =
                 i.path.iter().map(|k| engine::Seg::Key(k.clone())).collect();
-            let mut diag = Diagnostic::error("config", i.message.clone());
+            let mut diag = Diagnostic::error(Code::Config, i.message.clone());
             diag.field = Some(i.path_string()).filter(|s| !s.is_empty());
             if let Some(h) = &i.help {
                 diag = diag.with_help(h.clone());
@@ -324,7 +325,7 @@ pub type ConfigRead = (KubeOpenCodeConfig, Vec<Diagnostic>);
 
 /// The one non-empty document of a config file.
 pub fn config_document(src: &Source, limits: &Limits) -> Result<(DocRef, Parsed), Vec<Diagnostic>> {
-    let docs = split(src, 0).map_err(|e| vec![e])?;
+    let docs = split(src).map_err(|e| vec![e])?;
     let mut found = Vec::new();
     for d in &docs {
         let p = parse(src, d, limits).map_err(|e| vec![e])?;
@@ -335,11 +336,11 @@ pub fn config_document(src: &Source, limits: &Limits) -> Result<(DocRef, Parsed)
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(vec![
-            Diagnostic::error("config", format!("{} holds no document", src.name))
+            Diagnostic::error(Code::Config, format!("{} holds no document", src.name))
                 .with_help("pass a KubeOpenCodeConfig manifest with -c"),
         ]),
         n => Err(vec![Diagnostic::error(
-            "config",
+            Code::Config,
             format!(
                 "{} holds {n} documents; expected one KubeOpenCodeConfig",
                 src.name
@@ -380,6 +381,187 @@ pub fn config_from(src: &Source, d: &DocRef, p: &Parsed) -> Result<ConfigRead, V
     }
 }
 
+/// Where the config is, to locate findings about it: its document alone (a source of its own,
+/// numbered as in its input) and its tree.
+#[derive(Debug, Clone)]
+pub struct ConfigLocation {
+    pub src: Source,
+    pub doc: DocRef,
+    pub root: Option<Node>,
+}
+
+/// The config of a run, the warnings about it (rules the API server enforces but the controller
+/// tolerates), and where it is.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub config: KubeOpenCodeConfig,
+    pub warnings: Vec<Diagnostic>,
+    pub at: ConfigLocation,
+}
+
+/// Reads a config document found anywhere (a stream document, a `-c` file or stdin, a Helm values
+/// file) into a [`Resolved`].
+pub fn resolved_from(src: &Source, d: &DocRef, p: Parsed) -> Result<Resolved, Vec<Diagnostic>> {
+    let (config, warnings) = config_from(src, d, &p)?;
+    let text = src.text[d.range.clone()].to_string();
+    let doc = DocRef {
+        index: 0,
+        range: 0..text.len(),
+        ..d.clone()
+    };
+    let at = ConfigLocation {
+        src: Source {
+            text,
+            first_line: d.line.saturating_sub(1),
+            first_doc: d.number.saturating_sub(1),
+            ..src.clone_meta()
+        },
+        doc,
+        root: p.root,
+    };
+    Ok(Resolved {
+        config,
+        warnings,
+        at,
+    })
+}
+
+/// Reads the config given with `-c` (a file, or `-` for stdin).
+pub fn read_config(origin: &Origin, limits: &Limits) -> Result<Resolved, Vec<Diagnostic>> {
+    let name = origin.name();
+    let bytes = match origin {
+        Origin::Stdin => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map(|_| buf)
+        }
+        Origin::File(p) => std::fs::read(p),
+    }
+    .map_err(|e| {
+        vec![
+            Diagnostic::error(Code::Io, format!("cannot read the config file {name}: {e}"))
+                .with_help("check the path given with -c"),
+        ]
+    })?;
+    let (text, bom) = crate::input::decode(&name, bytes).map_err(|e| vec![e])?;
+    let src = Source {
+        text,
+        bom,
+        ..Source::named(origin.clone())
+    };
+    let (d, p) = config_document(&src, limits)?;
+    resolved_from(&src, &d, p)
+}
+
+/// The one config of a run: the one given (`-c`), else the one KubeOpenCodeConfig document of the
+/// stream (`found`: where each is, and what reading it gave).
+pub fn resolve(
+    given: Option<Resolved>,
+    mut found: Vec<(String, Result<Resolved, Vec<Diagnostic>>)>,
+) -> Result<Resolved, Vec<Diagnostic>> {
+    if let Some(c) = given {
+        return Ok(c);
+    }
+    match found.len() {
+        1 => found.remove(0).1,
+        0 => Err(vec![Diagnostic::error(Code::Config, "no KubeOpenCodeConfig: none given with -c and none in the input")
+            .with_help("pass the config with -c FILE, or include the KubeOpenCodeConfig document in the stream")]),
+        n => {
+            let places: Vec<String> = found.into_iter().map(|(place, _)| place).collect();
+            Err(vec![
+                Diagnostic::error(
+                    Code::Config,
+                    format!(
+                        "{n} KubeOpenCodeConfig documents in the input: {}",
+                        places.join(", ")
+                    ),
+                )
+                .with_help("keep one, or choose with -c FILE"),
+            ])
+        }
+    }
+}
+
+/// What a KRM function runs with: the config (None when there is none to use) and what to report
+/// about it, each diagnostic marked when it is about `functionConfig`.
+pub struct FunctionConfig {
+    pub config: Option<KubeOpenCodeConfig>,
+    pub diagnostics: Vec<(Diagnostic, bool)>,
+}
+
+/// The config of a KRM function (ResourceList document `d`): the one given with `-c` when there is
+/// one (a KubeOpenCodeConfig in `functionConfig` that differs is then a warning), else
+/// `functionConfig`, located in the ResourceList.
+pub fn function_config(
+    src: &Source,
+    d: &DocRef,
+    p: &Parsed,
+    given: Option<(String, Result<Resolved, Vec<Diagnostic>>)>,
+) -> FunctionConfig {
+    let fc = p.value.get("functionConfig").filter(|v| is_config(v));
+    let mut diagnostics = Vec::new();
+    let config = match (fc, given) {
+        (_, Some((_, Err(diags)))) => {
+            diagnostics.extend(diags.into_iter().map(|d| (d, false)));
+            None
+        }
+        (fc, Some((name, Ok(given)))) => {
+            diagnostics.extend(given.warnings.into_iter().map(|w| (w, false)));
+            if fc.is_some_and(|fc| !config::from_value(fc).is_ok_and(|(f, _)| f == given.config)) {
+                let msg = format!(
+                    "functionConfig is a KubeOpenCodeConfig that differs from {name}; the config given with -c is used"
+                );
+                diagnostics.push((
+                    Diagnostic::new(Severity::Warning, Code::Config, msg).with_help(
+                        "drop -c to use functionConfig, or make the two configs the same",
+                    ),
+                    true,
+                ));
+            }
+            Some(given.config)
+        }
+        (Some(fc), None) => {
+            let prefixed = |issues: Vec<ConfigIssue>| {
+                issues
+                    .into_iter()
+                    .map(|mut i| {
+                        i.path.insert(0, "functionConfig".into());
+                        i
+                    })
+                    .collect()
+            };
+            match config::from_value(fc) {
+                Ok((c, tolerated)) => {
+                    for mut w in config_diagnostics(src, d, p.root.as_ref(), prefixed(tolerated)) {
+                        w.severity = Severity::Warning;
+                        diagnostics.push((w, true));
+                    }
+                    Some(c)
+                }
+                Err(issues) => {
+                    let diags = config_diagnostics(src, d, p.root.as_ref(), prefixed(issues));
+                    diagnostics.extend(diags.into_iter().map(|d| (d, true)));
+                    None
+                }
+            }
+        }
+        (None, None) => {
+            diagnostics.push((
+                Diagnostic::error(
+                    Code::Config,
+                    "no KubeOpenCodeConfig: functionConfig is not a KubeOpenCodeConfig and no -c was given",
+                )
+                .with_help("pass the KubeOpenCodeConfig as the function config (kpt --fn-config, or the transformer config in kustomize)"),
+                false,
+            ));
+            None
+        }
+    };
+    FunctionConfig {
+        config,
+        diagnostics,
+    }
+}
+
 /// What happened to one document.
 #[derive(Debug, Clone)]
 pub struct DocOutput {
@@ -401,6 +583,36 @@ pub struct Processor<'a> {
 impl Processor<'_> {
     pub fn plan(&self, p: &Parsed) -> Vec<WorkloadPlan> {
         engine::plan_document(&p.value, self.otel, self.ctx, self.opts)
+    }
+
+    /// Plans the items of a KRM ResourceList, each as a document of its own: an item that is a
+    /// `*List` is opened, as the pipe opens a List document.
+    pub fn plan_items(&self, p: &Parsed) -> Vec<WorkloadPlan> {
+        let Some(items) = p.value.get("items").and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            for mut plan in engine::plan_document(item, self.otel, self.ctx, self.opts) {
+                let pre = [engine::Seg::Key("items".into()), engine::Seg::Index(i)];
+                let under = |path: &mut engine::Path| {
+                    path.splice(0..0, pre.iter().cloned());
+                };
+                under(&mut plan.object_path);
+                for n in &mut plan.notes {
+                    under(&mut n.path);
+                }
+                match &mut plan.outcome {
+                    Outcome::Planned { edits, .. } => {
+                        edits.iter_mut().for_each(|e| under(&mut e.path))
+                    }
+                    Outcome::Failed(n) => under(&mut n.path),
+                    Outcome::Skipped(_) => {}
+                }
+                out.push(plan);
+            }
+        }
+        out
     }
 
     /// Renders a document given its plans. `value` receives the edited value.
@@ -482,7 +694,7 @@ pub fn note_diagnostic(
     plan: &WorkloadPlan,
     note: &Note,
 ) -> Diagnostic {
-    let mut diag = Diagnostic::new(note.severity, note.code, note.message.clone());
+    let mut diag = Diagnostic::new(note.severity, Code::Note(note.code), note.message.clone());
     diag.resource = Some(plan.resource.to_string());
     diag.field = Some(engine::path_string(&note.path)).filter(|s| !s.is_empty());
     // A scalar to quote: the advice quotes what the user wrote, which only the tree knows.
@@ -524,5 +736,292 @@ pub fn plan_diagnostics(
         }
     }
     out.sort_by_key(|x| std::cmp::Reverse(x.severity == Severity::Error));
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning a window (first pass) and rendering it (second pass)
+// ---------------------------------------------------------------------------------------------
+
+/// What scanning one source (a whole file, or a window of one) found.
+pub struct Scanned {
+    pub refs: Vec<DocRef>,
+    /// Indexes (in `refs`) of the candidate documents (pod-bearing kinds and Lists).
+    pub candidates: Vec<usize>,
+    /// Candidates kept parsed, by index.
+    pub parsed: Vec<(usize, Parsed)>,
+    /// KubeOpenCodeConfig documents, by index.
+    pub configs: Vec<(usize, Parsed)>,
+    pub errors: Vec<Diagnostic>,
+    /// Documents that are not empty.
+    pub documents: usize,
+}
+
+/// What parsing one document gave: (is a config, is a candidate, the document if kept, its value
+/// if it is context and not kept).
+type DocParse = Result<(bool, bool, Option<Parsed>, Option<Value>, bool), Diagnostic>;
+
+/// The documents of a source, parsed; not yet added to the stream's context.
+pub struct SourceParse {
+    refs: Result<Vec<DocRef>, Diagnostic>,
+    results: Vec<DocParse>,
+}
+
+/// Splits and parses every document of a source (in parallel), keeping only what later steps need.
+/// Pure: sources can be parsed in parallel too, then [`absorb`]ed in order.
+pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceParse {
+    use rayon::prelude::*;
+    let refs = match split(src) {
+        Ok(r) => r,
+        Err(e) => {
+            return SourceParse {
+                refs: Err(e),
+                results: Vec::new(),
+            };
+        }
+    };
+    // Documents parse independently: use every core, then merge in order.
+    let results = refs
+        .par_iter()
+        .map(|d| {
+            parse(src, d, limits).map(|p| {
+                let config = is_config(&p.value);
+                let candidate = !config && is_candidate(&p.value);
+                // Context: what the stream teaches (Tasks, Agents, Lists) and its Secrets.
+                let context = crate::engine::context::is_context(&p.value)
+                    || p.value.get("kind").and_then(Value::as_str) == Some("Secret");
+                // Keep only what later steps need; drop the rest here, in parallel.
+                let keep = config || (candidate && keep_parsed);
+                let value = (context && !keep).then(|| p.value.clone());
+                let document = !p.value.is_null();
+                (config, candidate, keep.then_some(p), value, document)
+            })
+        })
+        .collect();
+    SourceParse {
+        refs: Ok(refs),
+        results,
+    }
+}
+
+/// Adds what the documents of a source tell about the stream to its context, in order.
+pub fn absorb(
+    parse: SourceParse,
+    namespace: Option<&str>,
+    ctx: &mut StreamContext,
+    secrets: &mut SecretIndex,
+) -> Scanned {
+    let mut scanned = Scanned {
+        refs: Vec::new(),
+        candidates: Vec::new(),
+        parsed: Vec::new(),
+        configs: Vec::new(),
+        errors: Vec::new(),
+        documents: 0,
+    };
+    let refs = match parse.refs {
+        Ok(r) => r,
+        Err(e) => {
+            scanned.errors.push(e);
+            return scanned;
+        }
+    };
+    for (d, r) in refs.iter().zip(parse.results) {
+        match r {
+            Err(e) => scanned.errors.push(e),
+            Ok((config, candidate, p, value, document)) => {
+                scanned.documents += usize::from(document);
+                if let Some(v) = value.as_ref().or(p.as_ref().map(|p| &p.value)) {
+                    ctx.add(v, namespace);
+                    secrets.add(v, namespace);
+                }
+                if candidate {
+                    scanned.candidates.push(d.index);
+                }
+                match p {
+                    Some(p) if config => scanned.configs.push((d.index, p)),
+                    Some(p) if candidate => scanned.parsed.push((d.index, p)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    scanned.refs = refs;
+    scanned
+}
+
+/// What planning and rendering one document produced.
+struct DocResult {
+    text: Option<String>,
+    plans: Option<Vec<crate::engine::WorkloadPlan>>,
+    diagnostics: Vec<Diagnostic>,
+    report: Vec<String>,
+    resources: Vec<String>,
+}
+
+fn report_line(plan: &crate::engine::WorkloadPlan, fallback: Option<&String>) -> Option<String> {
+    let line = match &plan.outcome {
+        Outcome::Skipped(reason) => format!("{}: skipped: {reason}", plan.resource),
+        Outcome::Failed(_) => return None,
+        Outcome::Planned { action, edits } => {
+            let n = edits.len();
+            let containers = if n == 1 {
+                "1 container".to_string()
+            } else {
+                format!("{n} containers")
+            };
+            match action {
+                Action::Injected => format!("{}: injected ({containers})", plan.resource),
+                Action::Updated => format!("{}: updated ({containers})", plan.resource),
+                Action::Removed => format!("{}: removed ({containers})", plan.resource),
+                Action::Unchanged => format!("{}: unchanged", plan.resource),
+            }
+        }
+    };
+    Some(match fallback {
+        Some(reason) => format!("{line}; re-emitted the whole document: {reason}"),
+        None => line,
+    })
+}
+
+fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -> DocResult {
+    let text = &src.text[d.range.clone()];
+    let plans = processor.plan(p);
+    let diagnostics = plan_diagnostics(src, d, p.root.as_ref(), &plans);
+    if plans
+        .iter()
+        .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
+    {
+        return DocResult {
+            text: None,
+            plans: Some(plans),
+            diagnostics,
+            report: Vec::new(),
+            resources: Vec::new(),
+        };
+    }
+    let result = processor.render(text, d, p, plans);
+    let resources = result
+        .plans
+        .iter()
+        .filter(|pl| !pl.edits().is_empty())
+        .map(|pl| pl.resource.to_string())
+        .collect();
+    let report = result
+        .plans
+        .iter()
+        .filter_map(|pl| report_line(pl, result.fallback.as_ref()))
+        .collect();
+    DocResult {
+        text: result.text,
+        plans: Some(result.plans),
+        diagnostics,
+        report,
+        resources,
+    }
+}
+
+/// What planning and rendering the documents of one source (or window) produced.
+#[derive(Default)]
+pub struct SourceRendered {
+    /// New text per document, None when unchanged.
+    pub texts: Vec<Option<String>>,
+    pub report: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+    /// Plans of the candidate documents, by document index.
+    pub plans: Vec<(usize, Vec<crate::engine::WorkloadPlan>)>,
+    /// The resources that change, by document index.
+    pub resources: Vec<(usize, Vec<String>)>,
+}
+
+/// Plans and renders the documents of one source in parallel. Candidates found in `parsed` are
+/// used as they are; other candidates are parsed again.
+pub fn render_source(
+    processor: &Processor,
+    src: &Source,
+    refs: &[DocRef],
+    is_candidate: impl Fn(usize) -> bool + Sync,
+    mut parsed: HashMap<usize, &mut Parsed>,
+    lim: &Limits,
+) -> SourceRendered {
+    use rayon::prelude::*;
+    let results: Vec<Option<DocResult>> = if parsed.is_empty() {
+        refs.par_iter()
+            .map(|d| {
+                if !is_candidate(d.index) {
+                    return None;
+                }
+                // Parsed once already when scanned: it cannot fail now.
+                let mut p = parse(src, d, lim).ok()?;
+                Some(doc_result(processor, src, d, &mut p))
+            })
+            .collect()
+    } else {
+        let mut slots: Vec<Option<&mut Parsed>> = (0..refs.len()).map(|_| None).collect();
+        for (di, p) in parsed.drain() {
+            if let Some(slot) = slots.get_mut(di) {
+                *slot = Some(p);
+            }
+        }
+        refs.par_iter()
+            .zip(slots.par_iter_mut())
+            .map(|(d, slot)| {
+                let p = slot.as_deref_mut()?;
+                Some(doc_result(processor, src, d, p))
+            })
+            .collect()
+    };
+    let mut out = SourceRendered {
+        texts: Vec::with_capacity(refs.len()),
+        ..SourceRendered::default()
+    };
+    for (d, r) in refs.iter().zip(results) {
+        let Some(r) = r else {
+            out.texts.push(if processor.normalize {
+                normalize_other(src, d, lim)
+            } else {
+                None
+            });
+            continue;
+        };
+        for diag in r.diagnostics {
+            if diag.severity == Severity::Error {
+                out.errors.push(diag);
+            } else {
+                out.warnings.push(diag);
+            }
+        }
+        out.report.extend(r.report);
+        if !r.resources.is_empty() {
+            out.resources.push((d.index, r.resources));
+        }
+        if let Some(plans) = r.plans {
+            out.plans.push((d.index, plans));
+        }
+        out.texts.push(r.text);
+    }
+    out
+}
+
+fn normalize_other(src: &Source, d: &DocRef, limits: &Limits) -> Option<String> {
+    let text = &src.text[d.range.clone()];
+    let p = parse(src, d, limits).ok()?;
+    match d.format {
+        Format::Json => Some(render::reemit_json(text, &p.value)),
+        Format::Yaml if p.root.is_none() => None,
+        Format::Yaml => Some(render::reemit_yaml(text, p.root.as_ref(), &p.value)),
+    }
+}
+
+/// The new text of a whole source file.
+pub fn source_text(src: &Source, refs: &[DocRef], texts: &[Option<String>]) -> String {
+    let mut out = String::with_capacity(src.text.len() + 1024);
+    if src.bom {
+        out.push_str(stream::BOM);
+    }
+    for (d, t) in refs.iter().zip(texts) {
+        out.push_str(t.as_deref().unwrap_or(&src.text[d.range.clone()]));
+    }
     out
 }

@@ -29,10 +29,23 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// The SARIF log for `found`; `cwd` is the directory relative URIs are taken from.
+#[cfg(test)]
 pub(crate) fn report<'a>(
     found: impl IntoIterator<Item = (Rule, &'a Diagnostic)>,
     cwd: Option<&Path>,
 ) -> String {
+    let (head, tail) = envelope();
+    let results: Vec<String> = found
+        .into_iter()
+        .map(|(rule, d)| result_text(rule, d, cwd))
+        .collect();
+    format!("{head}{}{tail}", results.join(","))
+}
+
+/// The log around its results, as (everything up to the results array's `[`, everything from
+/// its `]`): `check` writes the results between the two as they come, sorted, without holding
+/// the log.
+pub(crate) fn envelope() -> (String, String) {
     let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|r| {
@@ -45,28 +58,31 @@ pub(crate) fn report<'a>(
             })
         })
         .collect();
-    let results: Vec<Value> = found
-        .into_iter()
-        .map(|(rule, d)| result(rule, d, cwd))
-        .collect();
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
-                "name": crate::completions::BIN_NAME,
+                "name": env!("CARGO_PKG_NAME"),
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }],
     });
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    let text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    // `results` is the run's last key and the only empty array in the log.
+    let cut = text.find("[]").map_or(text.len(), |i| i + 1);
+    let (head, tail) = text.split_at(cut);
+    (head.to_string(), format!("{tail}\n"))
+}
+
+/// One result of the log, as compact JSON (an item of the results array).
+pub(crate) fn result_text(rule: Rule, d: &Diagnostic, cwd: Option<&Path>) -> String {
+    serde_json::to_string(&result(rule, d, cwd)).unwrap_or_default()
 }
 
 fn result(rule: Rule, d: &Diagnostic, cwd: Option<&Path>) -> Value {
@@ -221,7 +237,12 @@ mod tests {
 
     #[test]
     fn levels_and_rule_indices() {
-        let mut d = Diagnostic::error("drift", "missing").at("a.yaml", Some(1), 3, 5);
+        let mut d = Diagnostic::error(crate::diag::Code::Rule(Rule::Drift), "missing").at(
+            "a.yaml",
+            Some(1),
+            3,
+            5,
+        );
         d.resource = Some("pod/ns/p".into());
         d.help = Some(Rule::Drift.help().into());
         let v: Value = serde_json::from_str(&report([(Rule::Drift, &d)], None)).unwrap();

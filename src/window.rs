@@ -95,7 +95,7 @@ impl<R: Read> Windows<R> {
         };
         let line = self.first_line + memchr::memchr_iter(b'\n', &self.buf[..start]).count() + 1;
         Diagnostic::error(
-            "limit",
+            crate::diag::Code::Limit,
             format!(
                 "document is over the limit of {} MiB",
                 self.max_document >> 20
@@ -116,7 +116,7 @@ impl<R: Read> Windows<R> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     return Err(Diagnostic::error(
-                        "io",
+                        crate::diag::Code::Io,
                         format!("cannot read {}: {e}", self.name),
                     ));
                 }
@@ -278,7 +278,6 @@ pub struct Spill {
     memory: Vec<u8>,
     file: Option<std::fs::File>,
     limit: usize,
-    len: u64,
 }
 
 impl Default for Spill {
@@ -293,19 +292,11 @@ impl Spill {
             memory: Vec::new(),
             file: None,
             limit,
-            len: 0,
         }
     }
 
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// True when the copy moved to a temporary file.
+    #[cfg(test)]
     pub fn spilled(&self) -> bool {
         self.file.is_some()
     }
@@ -335,7 +326,6 @@ impl Write for Spill {
             Some(f) => f.write_all(data)?,
             None => self.memory.extend_from_slice(data),
         }
-        self.len += data.len() as u64;
         Ok(data.len())
     }
 

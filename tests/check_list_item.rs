@@ -34,7 +34,8 @@ fn check_reports_the_invalid_list_item_where_it_is() {
         None,
     );
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-    // Findings, not a failure to run (docs/check.md: exit 1).
+    // Findings, not a failure to run (docs/check.md: exit 1). The place is where the missing
+    // value would be (the reader, like libyaml, puts an empty scalar after `containers: `).
     assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
@@ -48,7 +49,7 @@ fn check_reports_the_invalid_list_item_where_it_is() {
     assert_eq!(f["field"], "items[1].spec.template.spec.containers");
     assert_eq!(
         (&f["line"], &f["column"]),
-        (&Value::from(5), &Value::from(99))
+        (&Value::from(5), &Value::from(101))
     );
     assert!(f["file"].as_str().unwrap().ends_with("list.yaml"));
 }
@@ -59,5 +60,5 @@ fn inject_refuses_it_with_the_same_place() {
     let out = common::run(&["-c", &config, "-f", &input, "--all"], None);
     assert_eq!(out.code, 2, "stderr:\n{}", out.stderr);
     assert!(out.stdout.is_empty());
-    assert!(out.stderr.contains("list.yaml:5:99"), "{}", out.stderr);
+    assert!(out.stderr.contains("list.yaml:5:101"), "{}", out.stderr);
 }

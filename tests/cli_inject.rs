@@ -266,7 +266,7 @@ fn report(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
         .filter(|l| {
-            !(l.starts_with("warning:") || l.starts_with("info:") || l.starts_with("  help:"))
+            !(l.starts_with("warning[") || l.starts_with("info[") || l.starts_with("  help:"))
         })
         .collect()
 }
@@ -583,7 +583,7 @@ fn config_rules_of_the_crd_are_errors() {
     assert!(
         out.stderr
             .lines()
-            .any(|l| l.starts_with("warning:") && l.contains("x-empty")),
+            .any(|l| l.starts_with("warning[") && l.contains("x-empty")),
         "{}",
         out.stderr
     );
@@ -765,13 +765,45 @@ fn crlf_line_endings_are_kept() {
     );
 }
 
+/// Issue 11 §5: an empty input is a warning (an empty output makes Argo CD prune), and an error
+/// with --fail-on-empty. (This test asserted a silent success before.)
 #[test]
-fn empty_input_gives_empty_output() {
+fn empty_input_warns_and_fail_on_empty_makes_it_an_error() {
     let fx = Fx::new();
     let config = fx.config("");
-    let out = run(&["-c", &config], Some(""));
+    for input in ["", "\n", "# only a comment\n", "---\n---\n"] {
+        let out = run(&["-c", &config], Some(input));
+        assert_ok(&out);
+        assert!(common::docs(&out.stdout).is_empty(), "{}", out.stdout);
+        assert!(
+            out.stderr
+                .starts_with("warning[empty-input]: the input holds no documents"),
+            "{input:?}: {}",
+            out.stderr
+        );
+        for front in [
+            &["-c", &config][..],
+            &["-c", &config, "-o", "json"],
+            &["diff", "-c", &config],
+        ] {
+            let mut args = front.to_vec();
+            args.push("--fail-on-empty");
+            let out = run(&args, Some(input));
+            assert_error(&out);
+            assert!(
+                out.stderr
+                    .starts_with("error[empty-input]: the input holds no documents"),
+                "{args:?} {input:?}: {}",
+                out.stderr
+            );
+        }
+    }
+    // A stream with a document is not empty.
+    let out = run(
+        &["-c", &config, "--fail-on-empty"],
+        Some("apiVersion: v1\nkind: ConfigMap\n"),
+    );
     assert_ok(&out);
-    assert_eq!(out.stdout, "");
     assert_eq!(out.stderr, "");
 }
 
@@ -1627,7 +1659,7 @@ fn unknown_namespace_is_read_through_the_downward_api_and_reported() {
     let note = out
         .stderr
         .lines()
-        .find(|l| l.starts_with("info:"))
+        .find(|l| l.starts_with("info["))
         .unwrap_or_else(|| panic!("no info note:\n{}", out.stderr));
     assert!(
         note.contains("pod/t1-pod") && note.contains("OTEL_POD_NAMESPACE"),
@@ -1768,7 +1800,7 @@ fn agent_name_from_label_then_flag_then_empty_with_a_warning() {
     let out = run(&["-c", &config, "--agent", "flag-agent"], Some(TASK_POD));
     assert_ok(&out);
     assert_eq!(agent_attr(&out.stdout), "flag-agent");
-    assert!(!out.stderr.contains("warning:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("warning["), "{}", out.stderr);
 
     let out = run(&["-c", &config], Some(TASK_POD));
     assert_ok(&out);
@@ -1776,7 +1808,7 @@ fn agent_name_from_label_then_flag_then_empty_with_a_warning() {
     let warning = out
         .stderr
         .lines()
-        .find(|l| l.starts_with("warning:"))
+        .find(|l| l.starts_with("warning["))
         .unwrap_or_else(|| panic!("no warning:\n{}", out.stderr));
     assert!(warning.contains("pod/team-a/t1-pod"), "{warning}");
     assert!(
@@ -2164,7 +2196,7 @@ fn a_user_otel_setting_is_kept_and_the_warning_names_the_winner() {
     let warnings: Vec<&str> = out
         .stderr
         .lines()
-        .filter(|l| l.starts_with("warning:"))
+        .filter(|l| l.starts_with("warning["))
         .collect();
     assert_eq!(warnings.len(), 1, "{}", out.stderr);
     let w = warnings[0];
@@ -2184,7 +2216,7 @@ fn a_user_otel_setting_is_kept_and_the_warning_names_the_winner() {
     let w = out
         .stderr
         .lines()
-        .find(|l| l.starts_with("warning:"))
+        .find(|l| l.starts_with("warning["))
         .expect("a warning");
     assert!(
         w.contains("OTEL_RESOURCE_ATTRIBUTES") && w.contains("its own value wins"),
@@ -2200,8 +2232,8 @@ fn quiet_silences_the_report_and_warnings() {
     let loud = run(&["-c", &config], Some(&input));
     assert_ok(&loud);
     assert!(
-        loud.stderr.contains("warning:")
-            && loud.stderr.contains("info:")
+        loud.stderr.contains("warning[")
+            && loud.stderr.contains("info[")
             && loud.stderr.contains("skipped")
     );
     let quiet = run(&["-c", &config, "-q"], Some(&input));
@@ -2221,8 +2253,8 @@ fn stdout_carries_only_manifests() {
         for marker in [
             "injected (",
             "skipped:",
-            "warning:",
-            "info:",
+            "warning[",
+            "info[",
             "help:",
             "unchanged",
         ] {
@@ -2428,11 +2460,19 @@ fn in_place_rewrites_only_changed_files_and_keeps_permissions() {
     let out = run(&["-c", &config, "-f", s(&fx.path("m")), "--in-place"], None);
     assert_ok(&out);
     assert_eq!(out.stdout, "", "--in-place writes no manifests to stdout");
+    // Report lines name their file (issue 14).
+    let m = fx.path("m");
     assert_eq!(
         report(&out.stderr),
         [
-            "pod/team-a/t1-pod: unchanged",
-            "pod/team-a/t1-pod: injected (2 containers)"
+            format!(
+                "{}: pod/team-a/t1-pod: unchanged",
+                m.join("done.yaml").display()
+            ),
+            format!(
+                "{}: pod/team-a/t1-pod: injected (2 containers)",
+                m.join("pod.yaml").display()
+            )
         ],
         "done.yaml sorts before pod.yaml"
     );

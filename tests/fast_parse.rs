@@ -395,6 +395,23 @@ fn mutated_documents_keep_the_contract() {
     );
 }
 
+/// libyaml, and so kubectl, refuses a `:` before `,` `?` `[` `]` `{` `}` inside a flow
+/// collection ("found unexpected ':'"); the fast path once read `http:?/x` as a plain scalar.
+#[test]
+fn a_colon_before_a_flow_indicator_is_the_full_parsers_to_refuse() {
+    for text in [
+        "a: {b: http:?/x}\n",
+        "a: [x:, y]\n",
+        "a: [x:]\n",
+        "a: {b: c:{d}}\n",
+        "a: {b: http://x, c: d}\n",
+    ] {
+        if let Err(e) = check_with(text, &Limits::default()) {
+            panic!("{text:?}: {e}");
+        }
+    }
+}
+
 #[test]
 fn tight_limits_keep_the_contract() {
     // With a small depth limit the full parser fails on deep documents: the fast path must not

@@ -58,42 +58,7 @@ const EXPECTED_ERRORS: &[(&str, &str)] = &[
 ];
 
 /// (file, property, reason, issue and point): failures that are known and being fixed.
-const KNOWN_FAILURES: &[(&str, u8, &str, &str)] = &[
-    // Issue 11 §1: a workload's own OTel settings are taken for an earlier injection.
-    // Issue 11 §2: a panic.
-    // Issue 11 §3: YAML that kubectl reads is refused.
-    (
-        "istio/spire-quickstart.yaml",
-        1,
-        "a multi-line flow sequence whose `]` sits at its key's column: \"invalid indentation\"",
-        "11 §3",
-    ),
-    (
-        "otel-operator/release-v0.86.0.yaml",
-        1,
-        "multi-line single-quoted CRD descriptions continued at the key's column are refused",
-        "11 §3",
-    ),
-    // Issue 12: the front ends disagree.
-    (
-        "kubectl/apply-rc-service.yaml",
-        8,
-        "the KRM function does not open the items of a `kind: List`; the pipe does",
-        "12",
-    ),
-    (
-        "kubernetes/hack-multi-resource-list.json",
-        8,
-        "the KRM function does not open the items of a `kind: List`; the pipe does",
-        "12",
-    ),
-    (
-        "kubernetes/hack-multi-resource-rclist.json",
-        8,
-        "the KRM function does not open the items of a ReplicationControllerList; the pipe does",
-        "12",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, u8, &str, &str)] = &[];
 
 /// Hand-written inputs that once crashed a front end (property 7 only), named `seed/NAME`.
 const SEEDS: &[(&str, &str)] = &[(

@@ -199,7 +199,7 @@ fn check_blocks(text: &str) {
 /// The pipeline the binary runs, with every diagnostic rendered.
 fn check_pipeline(src: &Source) {
     let limits = limits();
-    let refs = match pipeline::split(src, 0) {
+    let refs = match pipeline::split(src) {
         Ok(r) => r,
         Err(d) => return check_diagnostic(&d),
     };

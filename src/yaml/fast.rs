@@ -215,9 +215,10 @@ fn scan_plain_flow(b: &[u8], i: usize, le: usize) -> Option<usize> {
             b' ' => {}
             b',' | b'[' | b']' | b'{' | b'}' => return Some(last),
             b'#' if b[j - 1] == b' ' => return None,
-            b':' if j + 1 == le || matches!(b[j + 1], b' ' | b',' | b'[' | b']' | b'{' | b'}') => {
-                return Some(last);
-            }
+            b':' if j + 1 == le || b[j + 1] == b' ' => return Some(last),
+            // libyaml (and so go-yaml) refuses `:` before a flow indicator or `?` inside a flow
+            // collection ("found unexpected ':'"): the full parser says so, with its place.
+            b':' if matches!(b[j + 1], b',' | b'?' | b'[' | b']' | b'{' | b'}') => return None,
             _ => last = j + 1,
         }
         j += 1;
