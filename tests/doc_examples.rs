@@ -168,11 +168,15 @@ fn shell(dir: &Path, command: &str) -> (i32, String, String) {
     )
 }
 
-/// The programs a command runs: the first word of each part of a pipeline.
+/// Words that start a part of a command line but are bash's own, not programs to look for.
+const BUILTINS: [&str; 6] = ["set", "cd", "export", "true", "false", "echo"];
+
+/// The programs a command runs: the first word of each part of a pipeline or command list.
 fn programs(command: &str) -> Vec<&str> {
-    command
-        .split('|')
+    let code = command.find(" #").map_or(command, |i| &command[..i]);
+    code.split(['|', ';', '&'])
         .filter_map(|part| part.split_whitespace().next())
+        .filter(|w| !BUILTINS.contains(w))
         .collect()
 }
 
