@@ -468,9 +468,18 @@ fn argocd_plugin_generates_injected_manifests() {
     .unwrap();
     let discover = plugin["spec"]["discover"]["fileName"].as_str().unwrap();
     assert!(tmp.path().join(discover).exists());
+    let command = plugin["spec"]["generate"]["command"][0].as_str().unwrap();
     let script = plugin["spec"]["generate"]["args"][0].as_str().unwrap();
-    let (code, stdout, stderr) = sh(script, tmp.path());
+    let generate = |dir: &Path| sh(&format!("{command} -c '{script}'"), dir);
+    let (code, stdout, stderr) = generate(tmp.path());
     assert_eq!(code, 0, "{stderr}");
+    // A failing kustomize must fail the step, not pass an empty output that prunes the app.
+    std::fs::remove_file(tmp.path().join("kustomization.yaml")).unwrap();
+    let (code, _, stderr) = generate(tmp.path());
+    assert_ne!(
+        code, 0,
+        "a failing kubectl kustomize must fail the plugin: {stderr}"
+    );
     assert!(
         injected_env_names(&docs(&stdout))
             .iter()
