@@ -503,7 +503,12 @@ fn read_open_telemetry(o: &Value, issues: &mut Vec<ConfigIssue>) -> Option<OpenT
             });
             let has_value = value.as_deref().is_some_and(|v| !v.is_empty());
             let has_ref = matches!(value_from, Some(Some(_)));
-            if !has_value && !has_ref {
+            // `value: on` or `value: 8080` is there, only not a string: the shape check already
+            // says so, with the fix; saying the value is missing too would be wrong.
+            let mistyped = h
+                .get("value")
+                .is_some_and(|v| !v.is_string() && !v.is_null());
+            if !has_value && !has_ref && !mistyped {
                 let mut i = issue(
                     at(&["headers", name]),
                     format!(
@@ -594,6 +599,15 @@ mod tests {
                 json!({"enabled": true, "endpoint": "http://x", "headers": {"h": {"value": ""}}})
             ))[0]
                 .contains("either a non-empty value")
+        );
+        assert_eq!(
+            messages(cfg(
+                json!({"enabled": true, "endpoint": "http://x", "headers": {"h": {"value": true}}})
+            )),
+            [
+                "spec.observability.openTelemetry.headers.h.value: expected a string, found a boolean"
+            ],
+            "a value that YAML read as a boolean is mistyped, not missing"
         );
         let mut v = cfg(json!({"enabled": false}));
         v["metadata"]["name"] = json!("default");
