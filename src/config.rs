@@ -80,6 +80,46 @@ pub const API_VERSION: &str = "kubeopencode.io/v1alpha1";
 /// The key of the KubeOpenCode Helm chart's values that holds the config.
 pub const HELM_VALUES_KEY: &str = "kubeopencodeConfig";
 
+/// What a Helm values file says that the chart would not read as intended: a
+/// `kubeopencodeConfig` without `observability` (a misspelt key, or a whole KubeOpenCodeConfig
+/// pasted under it) is observability off, so every injection would be removed without a word.
+/// Tolerated (a warning): the chart installs such a config too.
+pub fn helm_values_issues(values: &Value) -> Vec<ConfigIssue> {
+    let Some(kc) = values.get(HELM_VALUES_KEY).and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    if kc.contains_key("observability") {
+        return Vec::new();
+    }
+    let (path, help) = if kc.contains_key("kind") || kc.contains_key("spec") {
+        (
+            vec![HELM_VALUES_KEY.to_string()],
+            format!(
+                "the chart reads {HELM_VALUES_KEY}.observability, not a whole KubeOpenCodeConfig: move spec.observability up to {HELM_VALUES_KEY}.observability"
+            ),
+        )
+    } else if let Some(close) = suggest("observability", kc.keys().map(String::as_str)) {
+        (
+            vec![HELM_VALUES_KEY.to_string(), close.to_string()],
+            format!("did you mean `observability`? (found `{close}`)"),
+        )
+    } else {
+        (
+            vec![HELM_VALUES_KEY.to_string()],
+            format!("set {HELM_VALUES_KEY}.observability.openTelemetry (see docs/integrations.md)"),
+        )
+    };
+    vec![ConfigIssue {
+        at_key: path.len() > 1,
+        path,
+        message: format!(
+            "{HELM_VALUES_KEY} has no `observability`: observability is off, and a run removes every earlier injection"
+        ),
+        help: Some(help),
+        tolerated: true,
+    }]
+}
+
 /// A Helm values file of the KubeOpenCode chart (no `kind`, a `kubeopencodeConfig` mapping) as the
 /// KubeOpenCodeConfig it installs. Only `kubeopencodeConfig.observability` is taken: the rest of the
 /// values belong to the chart.
@@ -670,5 +710,33 @@ mod tests {
                 .any(|s| s.contains("enabled: expected true or false, found a string")),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn a_values_file_without_observability_is_named() {
+        let issues = |v: Value| {
+            helm_values_issues(&v)
+                .into_iter()
+                .map(|i| (i.path.join("."), i.help.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        let typo = issues(json!({"kubeopencodeConfig": {"observabilty": {}}}));
+        assert_eq!(typo.len(), 1);
+        assert_eq!(typo[0].0, "kubeopencodeConfig.observabilty");
+        assert!(
+            typo[0].1.contains("did you mean `observability`"),
+            "{typo:?}"
+        );
+        let whole = issues(json!({"kubeopencodeConfig": {"kind": KIND, "spec": {}}}));
+        assert!(
+            whole[0].1.contains("not a whole KubeOpenCodeConfig"),
+            "{whole:?}"
+        );
+        assert_eq!(
+            issues(json!({"kubeopencodeConfig": {"cleanup": {}}})).len(),
+            1
+        );
+        assert!(issues(json!({"kubeopencodeConfig": {"observability": {}}})).is_empty());
+        assert!(issues(json!({"image": "x"})).is_empty());
     }
 }

@@ -365,8 +365,10 @@ pub fn config_from(src: &Source, d: &DocRef, p: &Parsed) -> Result<ConfigRead, V
         issues
     };
     match config::from_value(doc) {
-        Ok((c, tolerated)) => {
-            let mut warnings = config_diagnostics(src, d, p.root.as_ref(), relocate(tolerated));
+        Ok((c, mut tolerated)) => {
+            tolerated = relocate(tolerated);
+            tolerated.extend(config::helm_values_issues(&p.value));
+            let mut warnings = config_diagnostics(src, d, p.root.as_ref(), tolerated);
             for w in &mut warnings {
                 w.severity = Severity::Warning;
             }
