@@ -631,6 +631,90 @@ fn scalar_value(
     })
 }
 
+/// The top-level `kind` and `apiVersion` of a document the fast path reads, as a small JSON object,
+/// without converting the rest; None when that is not certain to equal the full conversion's view
+/// (not in the fast subset, not a mapping, a merge key anywhere, a key repeated after resolution,
+/// or any scalar the conversion would refuse). When this returns Some, [`parse_value`] succeeds
+/// on the text and its value has these two fields. Lets the pipeline copy documents that are
+/// neither workloads nor context without building a `Value` for them.
+pub fn fast_head(text: &str, limits: &Limits) -> Option<Value> {
+    let doc = super::fast::parse(text, limits)?;
+    let root = doc.root.as_ref()?;
+    let Kind::Map { entries, .. } = &root.kind else {
+        return None;
+    };
+    if !converts_cleanly(root, limits.max_depth) {
+        return None;
+    }
+    let mut head = Map::new();
+    for (k, v) in entries {
+        let Kind::Scalar { value: key, .. } = &k.kind else {
+            return None;
+        };
+        if key == "kind" || key == "apiVersion" {
+            // Keys resolve to strings here only if plain `kind` or quoted: both read as the text.
+            let v = to_value(
+                &Document {
+                    root: Some(v.clone()),
+                },
+                limits,
+            )
+            .ok()?;
+            if head.insert(key.clone(), v).is_some() {
+                return None;
+            }
+        }
+    }
+    Some(Value::Object(head))
+}
+
+/// True when converting the tree cannot fail and reads every key as its text: no aliases, anchors,
+/// tags or merge keys, every plain scalar finite, every key a scalar.
+fn converts_cleanly(node: &Node, max_depth: usize) -> bool {
+    let mut todo = vec![(node, 0)];
+    while let Some((n, depth)) = todo.pop() {
+        if n.anchor != 0 || depth > max_depth {
+            return false;
+        }
+        match &n.kind {
+            Kind::Alias(_) => return false,
+            Kind::Scalar { tag: Some(_), .. } => return false,
+            Kind::Scalar {
+                value,
+                style: Style::Plain,
+                ..
+            } => {
+                if let Plain::Float(f) = resolve_plain(value) {
+                    if !f.is_finite() {
+                        return false;
+                    }
+                }
+            }
+            Kind::Scalar { .. } => {}
+            Kind::Seq { items, .. } => todo.extend(items.iter().map(|i| (i, depth + 1))),
+            Kind::Map { entries, .. } => {
+                for (k, v) in entries {
+                    match &k.kind {
+                        Kind::Scalar {
+                            value,
+                            style: Style::Plain,
+                            tag: None,
+                        } => {
+                            if value == "<<" || !matches!(resolve_plain(value), Plain::Str) {
+                                return false;
+                            }
+                        }
+                        Kind::Scalar { tag: None, .. } => {}
+                        _ => return false,
+                    }
+                    todo.push((v, depth + 1));
+                }
+            }
+        }
+    }
+    true
+}
+
 /// Parses and converts in one go.
 pub fn parse_value(text: &str, limits: &Limits) -> Result<(Document, Value), YamlError> {
     let doc = parse(text, limits)?;
