@@ -781,13 +781,9 @@ pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceP
         }
     };
     // Documents parse independently: use every core, then merge in order.
-    let shortcut = shortcut_enabled();
     let results = refs
         .par_iter()
         .map(|d| {
-            if shortcut && copied_as_bytes(src, d, limits) {
-                return Ok((false, false, None, None, true));
-            }
             parse(src, d, limits).map(|p| {
                 let config = is_config(&p.value);
                 let candidate = !config && is_candidate(&p.value);
@@ -806,31 +802,6 @@ pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceP
         refs: Ok(refs),
         results,
     }
-}
-
-/// The kind shortcut is on unless `KUBEOPENCODE_INJECT_NO_SHORTCUT` is set (for the differential
-/// test, which checks that it changes no output and no error).
-fn shortcut_enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("KUBEOPENCODE_INJECT_NO_SHORTCUT").is_none())
-}
-
-/// True for a YAML document the fast parser reads whole (so it is valid, and converts without
-/// error) whose top-level kind and apiVersion make it neither a config, a candidate nor context:
-/// the first pass then learns nothing from it, and it needs no `Value` (the largest cost of a
-/// Service or ConfigMap in the profile). Anything uncertain returns false: the full path decides.
-fn copied_as_bytes(src: &Source, d: &DocRef, limits: &Limits) -> bool {
-    let text = &src.text[d.range.clone()];
-    if d.format != Format::Yaml || text.len() > limits.max_document_bytes {
-        return false;
-    }
-    let Some(head) = tree::fast_head(text, limits) else {
-        return false;
-    };
-    !(is_config(&head)
-        || is_candidate(&head)
-        || crate::engine::context::is_context(&head)
-        || head.get("kind").and_then(Value::as_str) == Some("Secret"))
 }
 
 /// Adds what the documents of a source tell about the stream to its context, in order.
