@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark: the release binary on generated streams, against floors and kubectl kustomize.
 
-Usage: scripts/bench.sh [--sizes 100,1000,10000] [--runs 3] [--kustomize-max 1000] [--stdin-only]
-                       [--write-docs]
+Usage: scripts/bench.sh [--sizes 1000,10000] [--runs 3] [--kustomize-max 1000] [--stdin-only]
+                       [--baseline BIN] [--no-build] [--write-docs]
+       scripts/bench.sh --sizes 100000 --stdin-only     (the peak RSS check at 100,000)
 
 For each size N it generates a deterministic stream (scripts/gen_stream.py) and measures, in the
 same run (the machine is shared and noisy, so compare ratios):
@@ -12,10 +13,16 @@ same run (the machine is shared and noisy, so compare ratios):
   inject                  kubeopencode-inject, the real work (40% Deployments + 20% Task Pods edited),
                           from files and from stdin
   diff                    kubeopencode-inject diff from stdin (the whole unified diff)
+  check                   kubeopencode-inject check (lint and drift) over the file
+  --in-place              kubeopencode-inject --in-place on a fresh copy of the stream (copy not timed)
+  -o json                 kubeopencode-inject -o json (the v1 List)
   kustomize SMP           kubectl kustomize with strategic-merge patches doing the equivalent edit
                           (only up to --kustomize-max: it is superlinear)
 Wall time is the median of --runs runs; peak RSS comes from /usr/bin/time -v. --stdin-only measures
-only inject and diff from stdin (for streams of millions of resources: the memory check).
+only the streaming front ends (inject and diff from stdin, check), for the memory check at 100,000
+and beyond. --baseline BIN measures a second binary (e.g. main's, built into another directory) in
+the same run, row by row, so before/after ratios share the machine's noise. The "vs kustomize"
+column is the ratio of kubectl kustomize's time to the row's at the same N.
 """
 import argparse
 import os
@@ -85,10 +92,12 @@ patches:
 """
 
 
-def measure(cmd, runs, stdin_path=None, cwd=None, ok=(0,)):
-    """Median wall seconds and max peak RSS (MB) over runs."""
+def measure(cmd, runs, stdin_path=None, cwd=None, ok=(0,), prepare=None):
+    """Median wall seconds and max peak RSS (MB) over runs (prepare() runs untimed before each)."""
     walls, rss = [], []
     for _ in range(runs):
+        if prepare:
+            prepare()
         with open(stdin_path or os.devnull, "rb") as sin, open(os.devnull, "wb") as sout:
             t = time.perf_counter()
             p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdin=sin, stdout=sout,
@@ -102,7 +111,7 @@ def measure(cmd, runs, stdin_path=None, cwd=None, ok=(0,)):
     return statistics.median(walls), max(rss) if rss else 0.0
 
 
-def startup(runs=200):
+def startup(bin_path, runs=200):
     """Median end-to-end time of one small Deployment (process start to exit)."""
     tmp = tempfile.mkdtemp()
     cfg = os.path.join(tmp, "cfg.yaml")
@@ -114,22 +123,43 @@ def startup(runs=200):
     walls = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run([BIN, "-q", "-c", cfg, "-f", dep], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([bin_path, "-q", "-c", cfg, "-f", dep], stdout=subprocess.DEVNULL, check=True)
         walls.append(time.perf_counter() - t)
     shutil.rmtree(tmp)
     return statistics.median(walls)
 
 
+def front_ends(b, tag, tmp, stream, on, off, stdin_only):
+    """(label, cmd, stdin, ok, prepare) for every front end of binary b."""
+    copy = os.path.join(tmp, f"inplace{tag}.yaml")
+    refresh = lambda: shutil.copyfile(stream, copy)
+    rows = []
+    if not stdin_only:
+        rows.append(("round trip (parse+emit)", [b, "-q", "--normalize", "--all", "-c", off, "-f", stream], None, (0,), None))
+        rows.append(("inject (files)", [b, "-q", "-c", on, "-f", stream], None, (0,), None))
+    rows.append(("inject (stdin)", [b, "-q", "-c", on], stream, (0,), None))
+    rows.append(("diff (stdin)", [b, "diff", "-c", on], stream, (0, 1), None))
+    rows.append(("check", [b, "check", "-c", on, "-f", stream], None, (0, 1), None))
+    if not stdin_only:
+        rows.append(("--in-place", [b, "-q", "--in-place", "-c", on, "-f", copy], None, (0,), refresh))
+        rows.append(("-o json", [b, "-q", "-o", "json", "-c", on, "-f", stream], None, (0,), None))
+    return [(label + tag, cmd, sin, ok, prep) for label, cmd, sin, ok, prep in rows]
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--kustomize-max", type=int, default=1000)
     ap.add_argument("--stdin-only", action="store_true")
+    ap.add_argument("--baseline", help="a second binary measured in the same run (rows marked 'before')")
+    ap.add_argument("--no-build", action="store_true", help="do not run cargo build --release first")
     ap.add_argument("--write-docs", action="store_true")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
     have_kubectl = shutil.which("kubectl") is not None
+    bins = [(BIN, "")] + ([(os.path.abspath(a.baseline), " [before]")] if a.baseline else [])
     rows = []
     for n in [int(s) for s in a.sizes.split(",")]:
         tmp = tempfile.mkdtemp()
@@ -144,25 +174,29 @@ def main():
         cells = {}
         if not a.stdin_only:
             cells["cat"] = measure(["cat", stream], a.runs)
-            cells["round trip (parse+emit)"] = measure([BIN, "-q", "--normalize", "--all", "-c", off, "-f", stream], a.runs)
-            cells["inject (files)"] = measure([BIN, "-q", "-c", on, "-f", stream], a.runs)
-        cells["inject (stdin)"] = measure([BIN, "-q", "-c", on], a.runs, stdin_path=stream)
-        cells["diff (stdin)"] = measure([BIN, "diff", "-c", on], a.runs, stdin_path=stream, ok=(0, 1))
+        # Interleave the binaries front end by front end, so that both see the same load.
+        per_bin = [front_ends(b, tag, tmp, stream, on, off, a.stdin_only) for b, tag in bins]
+        for group in zip(*per_bin):
+            for label, cmd, sin, ok, prep in group:
+                cells[label] = measure(cmd, a.runs, stdin_path=sin, ok=ok, prepare=prep)
         if have_kubectl and n <= a.kustomize_max and not a.stdin_only:
             open(os.path.join(tmp, "kustomization.yaml"), "w").write(KUSTOMIZATION)
             cells["kubectl kustomize (SMP)"] = measure(["kubectl", "kustomize", tmp], 1 if n >= 1000 else a.runs)
         rows.append((n, mb, cells))
         shutil.rmtree(tmp)
         print(f"N={n}: " + ", ".join(f"{k} {v[0]:.3f}s" for k, v in cells.items()), file=sys.stderr)
-    start = startup() if not a.stdin_only else None
-    lines = ["| N | MB | tool | wall s | MB/s | peak RSS MB | vs inject |", "|--:|--:|---|--:|--:|--:|--:|"]
+    starts = [(tag, startup(b)) for b, tag in bins] if not a.stdin_only else []
+    lines = ["| N | MB | tool | wall s | MB/s | peak RSS MB | vs inject | vs kustomize |",
+             "|--:|--:|---|--:|--:|--:|--:|--:|"]
     for n, mb, cells in rows:
         base = cells.get("inject (files)", cells["inject (stdin)"])[0]
+        kz = cells.get("kubectl kustomize (SMP)")
         for k, (wall, rss) in cells.items():
-            lines.append(f"| {n} | {mb:.1f} | {k} | {wall:.3f} | {mb / wall:.1f} | {rss:.0f} | {wall / base:.2f}x |")
+            vs_k = f"{kz[0] / wall:.0f}x" if kz else ""
+            lines.append(f"| {n} | {mb:.1f} | {k} | {wall:.3f} | {mb / wall:.1f} | {rss:.0f} | {wall / base:.2f}x | {vs_k} |")
     table = "\n".join(lines)
-    summary = (f"Single small Deployment, end to end (median of 200 runs): {start * 1000:.2f} ms"
-               if start is not None else "")
+    summary = "\n".join(f"Single small Deployment{tag}, end to end (median of 200 runs): {t * 1000:.2f} ms  "
+                        for tag, t in starts)
     print(table)
     print()
     print(summary)
@@ -174,6 +208,7 @@ def main():
         i, j = doc.index(s) + len(s), doc.index(e)
         machine = subprocess.run(["sh", "-c", "nproc; uname -m"], capture_output=True, text=True).stdout.split()
         flags = " --stdin-only" if a.stdin_only else ""
+        flags += " --baseline BIN" if a.baseline else ""
         stamp = f"Measured with `scripts/bench.sh --sizes {a.sizes}{flags}` on a {machine[0]}-core {machine[1]} machine.\n\n"
         open(path, "w").write(doc[:i] + stamp + table + "\n\n" + summary + "\n" + doc[j:])
 
