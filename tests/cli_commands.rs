@@ -3,6 +3,7 @@
 //! sections apart, and a missing `-c` file is named as the config.
 
 mod common;
+mod tools;
 
 use std::path::Path;
 use std::process::Command;
@@ -33,19 +34,6 @@ spec:
   - name: agent
     image: x
 ";
-
-/// When a tool is missing: a loud skip, or a failure when CI requires every tool.
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("--version").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("KUBEOPENCODE_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-            "{tool} not installed and KUBEOPENCODE_REQUIRE_TOOLS=1"
-        );
-        eprintln!("SKIPPED: {tool} not installed");
-    }
-    found
-}
 
 /// `diff` output applied with `patch` gives the pipe's output, byte for byte.
 fn assert_patch_gives_the_pipe(dir: &Path, name: &str, text: &str) {
@@ -89,7 +77,7 @@ fn assert_patch_gives_the_pipe(dir: &Path, name: &str, text: &str) {
 
 #[test]
 fn diff_of_a_concatenated_json_stream_applies_with_patch() {
-    if !have("patch") {
+    if !tools::have("patch", "--version") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

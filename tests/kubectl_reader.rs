@@ -19,8 +19,8 @@
 //! `KUBEOPENCODE_REQUIRE_TOOLS=1`.
 
 mod common;
+mod tools;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,18 +34,7 @@ const CONFIG: &str = "apiVersion: kubeopencode.io/v1alpha1\nkind: KubeOpenCodeCo
 metadata:\n  name: cluster\nspec:\n  observability:\n    openTelemetry:\n      enabled: false\n";
 
 fn kubectl_available() -> bool {
-    let found = Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("KUBEOPENCODE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("kubectl is required (KUBEOPENCODE_REQUIRE_TOOLS=1) but not installed");
-        }
-        // Straight to the process's stderr, past the test harness's capture.
-        let _ = writeln!(std::io::stderr(), "SKIPPED: kubectl not installed");
-    }
-    found
+    tools::have_with("kubectl", &["version", "--client"])
 }
 
 /// `kubectl kustomize` over a kustomization of `files`: its documents, or its error.

@@ -26,6 +26,7 @@
 //! The per-property counts go to stderr (with `REALWORLD_VERBOSE=1`, every failure too).
 
 mod common;
+mod tools;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -1062,24 +1063,7 @@ struct Tools {
 
 impl Tools {
     fn find() -> Self {
-        let have = |program: &str, args: &[&str]| {
-            let found = std::process::Command::new(program)
-                .args(args)
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !found {
-                assert!(
-                    std::env::var("KUBEOPENCODE_REQUIRE_TOOLS").as_deref() != Ok("1"),
-                    "{program} not installed, and KUBEOPENCODE_REQUIRE_TOOLS=1"
-                );
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED: {program} not installed (property 9 runs without it)"
-                );
-            }
-            found
-        };
+        let have = tools::have_with;
         Tools {
             patch: have("patch", &["--version"]),
             kubectl: have("kubectl", &["version", "--client"]),

@@ -8,8 +8,13 @@ use std::process::Command;
 
 /// True when `program version_arg` runs and succeeds.
 pub fn have(program: &str, version_arg: &str) -> bool {
+    have_with(program, &[version_arg])
+}
+
+/// True when `program args…` runs and succeeds (a loud skip, or a failure in CI, when not).
+pub fn have_with(program: &str, args: &[&str]) -> bool {
     let found = Command::new(program)
-        .arg(version_arg)
+        .args(args)
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
