@@ -24,8 +24,31 @@ struct DocPair {
 }
 
 impl DocPair {
-    fn unchanged_lines(&self) -> Option<usize> {
-        (self.old == self.new).then(|| self.old.lines().count())
+    /// Lines the old and new text share at their start and at their end (every line of an
+    /// unchanged document counts for both): the equal runs a diff of the document starts and ends
+    /// with.
+    fn shared_ends(&self) -> (usize, usize) {
+        if self.old == self.new {
+            let n = self.old.split_inclusive('\n').count();
+            return (n, n);
+        }
+        let (old, new) = (
+            self.old.split_inclusive('\n'),
+            self.new.split_inclusive('\n'),
+        );
+        let lead = old
+            .clone()
+            .zip(new.clone())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let shorter = old.clone().count().min(new.clone().count());
+        let trail = old
+            .rev()
+            .zip(new.rev())
+            .take(shorter - lead)
+            .take_while(|(a, b)| a == b)
+            .count();
+        (lead, trail)
     }
 }
 
@@ -231,10 +254,11 @@ struct DiffLineText {
 }
 
 /// Diffs a file as its windows arrive, holding only the documents since the last place where the
-/// diff of the whole file is known to break between hunks: two unchanged documents in a row, each
-/// of more than `context` lines, separate hunks on their two sides, each side keeping its full
-/// context. The result is the diff of the whole file, in memory that follows the distance between
-/// such places (usually a few documents).
+/// diff of the whole file is known to break between hunks: a document boundary with more than
+/// `context` unchanged lines on each side (the end of one document, the start of the next, changed
+/// or not) separates hunks on its two sides, each keeping its full context. The result is the diff
+/// of the whole file, in memory that follows the distance between such places (usually one or two
+/// documents, even when every document changes).
 pub struct FileDiff {
     context: usize,
     header: Option<[DiffLine; 2]>,
@@ -277,10 +301,14 @@ impl FileDiff {
                 _ => self.pending.push(pair),
             }
         }
-        let long = |d: &DocPair| d.unchanged_lines().is_some_and(|n| n > self.context);
-        let cut = (1..self.pending.len())
-            .rev()
-            .find(|&i| long(&self.pending[i - 1]) && long(&self.pending[i]));
+        // The whole file's diff breaks between two documents when the lines they share around
+        // their boundary give each side more than its context: the last change before it and the
+        // first after it are then in different hunks, each with its full context on its own side.
+        let context = self.context;
+        let cut = (1..self.pending.len()).rev().find(|&i| {
+            self.pending[i - 1].shared_ends().1 > context
+                && self.pending[i].shared_ends().0 > context
+        });
         let mut out = Vec::new();
         if let Some(cut) = cut {
             let rest = self.pending.split_off(cut);
