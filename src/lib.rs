@@ -8,6 +8,8 @@
 // `Result<_, Diagnostic>` would only add noise.
 #![allow(clippy::result_large_err)]
 
+#[doc(hidden)]
+pub mod api;
 pub(crate) mod check;
 pub mod cli;
 pub mod commands;

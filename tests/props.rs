@@ -1,7 +1,7 @@
 //! Property tests (issue 7, point 2), on stable Rust with proptest:
 //!
 //! - no panic on arbitrary bytes (and on YAML-shaped byte soup) fed as a manifest file: through the
-//!   library (the fuzz target's body, `fuzz/src/lib.rs`), and through the binary (exit 0 or 2,
+//!   library (the fuzz target's body, `api::check_stream`), and through the binary (exit 0 or 2,
 //!   never anything else, and a message when 2);
 //! - arbitrary YAML-shaped values (Pods, Deployments, … with random env lists, OTEL_* names and
 //!   YAML 1.1 traps), written with the crate's emitter and run through the binary: the emitter reads back; injection is idempotent; inject-then-remove gives back the
@@ -14,18 +14,14 @@
 
 mod common;
 
-#[path = "../fuzz/src/lib.rs"]
-mod fuzz_body;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kubeopencode_inject::engine::otel;
-use kubeopencode_inject::yaml::emit::{EmitOptions, emit_document};
-use kubeopencode_inject::yaml::stream::split_yaml;
-use kubeopencode_inject::yaml::tree::{Limits, parse_value};
+use kubeopencode_inject::api::{
+    EmitOptions, check_stream, emit_document, find_block, parse_document, split_yaml,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
@@ -242,12 +238,12 @@ proptest! {
 
     #[test]
     fn library_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        fuzz_body::check_stream(&bytes);
+        check_stream(&bytes);
     }
 
     #[test]
     fn library_never_panics_on_yaml_soup(bytes in yaml_soup()) {
-        fuzz_body::check_stream(&bytes);
+        check_stream(&bytes);
     }
 }
 
@@ -256,7 +252,7 @@ proptest! {
 
     #[test]
     fn library_never_panics_on_mutated_manifests(bytes in mutated_manifest()) {
-        fuzz_body::check_stream(&bytes);
+        check_stream(&bytes);
     }
 }
 
@@ -305,7 +301,7 @@ fn fuzz_corpus_replays_without_panic() {
     assert!(files.len() >= 10, "the committed corpus is missing");
     for f in files {
         let bytes = std::fs::read(&f).unwrap();
-        let r = std::panic::catch_unwind(|| fuzz_body::check_stream(&bytes));
+        let r = std::panic::catch_unwind(|| check_stream(&bytes));
         assert!(r.is_ok(), "corpus file {} fails", f.display());
     }
 }
@@ -465,7 +461,7 @@ fn is_own_helper(e: &Value) -> bool {
 /// own OTEL_POD_NAME/OTEL_POD_NAMESPACE helpers, even right where the block goes.
 fn env_list() -> impl Strategy<Value = Vec<Value>> {
     prop::collection::vec(env_entry(), 0..7).prop_filter("holds an injected block already", |env| {
-        otel::find_block(env).is_none()
+        find_block(env).is_none()
     })
 }
 
@@ -666,7 +662,7 @@ proptest! {
         for indent_sequences in [false, true] {
             let opts = EmitOptions { indent_sequences, ..EmitOptions::default() };
             let text = emit_document(&v, &opts);
-            let back = parse_value(&text, &Limits::default()).map(|(_, v)| v);
+            let back = parse_document(&text).map(|d| d.into_value());
             prop_assert_eq!(back.as_ref().ok(), Some(&v), "emitted:\n{}\nread: {:?}", text, back);
         }
     }
@@ -853,9 +849,8 @@ fn task_stream() -> impl Strategy<Value = String> {
             "holds an injected block already",
             |(own, extra, init_own, init_extra, _)| {
                 let joined = |a: &[Value], b: &[Value]| [a, b].concat();
-                otel::find_block(&joined(own, extra)).is_none()
-                    && otel::find_block(&joined(init_own, init_extra.as_deref().unwrap_or(&[])))
-                        .is_none()
+                find_block(&joined(own, extra)).is_none()
+                    && find_block(&joined(init_own, init_extra.as_deref().unwrap_or(&[]))).is_none()
             },
         )
         .prop_map(|(own, extra, init_own, init_extra, agent_first)| {
@@ -941,15 +936,12 @@ fn normalize_keeps_a_scalar_line_that_starts_with_dots_once() {
             return;
         }
     };
-    assert!(
-        parse_value(&out, &Limits::default()).is_ok(),
-        "invalid YAML written:\n{out}"
-    );
+    assert!(parse_document(&out).is_ok(), "invalid YAML written:\n{out}");
     assert_eq!(out.matches("...x").count(), 1, "{out}");
 }
 
 #[test]
 fn fuzz_crash_dots_after_block_scalar() {
-    fuzz_body::check_stream(b"'OMtext\n----\na: 1\n...\n--- |\nttx\ne  ---\n- [a, b]\n...[");
-    fuzz_body::check_stream(DOTS_SCALAR.as_bytes());
+    check_stream(b"'OMtext\n----\na: 1\n...\n--- |\nttx\ne  ---\n- [a, b]\n...[");
+    check_stream(DOTS_SCALAR.as_bytes());
 }

@@ -1,5 +1,6 @@
-//! The body of the `stream` fuzz target, shared with the stable-Rust replay in `tests/props.rs`
-//! (which includes this file with `#[path]`), so every corpus file is also checked by `cargo test`.
+//! The body of the `stream` fuzz target (`fuzz/fuzz_targets/stream.rs`), kept in the library so
+//! that the target needs only [`check_stream`] of the facade; `tests/props.rs` replays every corpus
+//! file through it too, so `cargo test` checks them on stable Rust.
 //!
 //! It reads arbitrary bytes the way the binary reads a manifest file, then drives two layers:
 //!
@@ -18,20 +19,21 @@
 
 use std::sync::OnceLock;
 
-use kubeopencode_inject::config::{self, KubeOpenCodeConfig, OpenTelemetry};
-use kubeopencode_inject::diag::Diagnostic;
-use kubeopencode_inject::engine::{self, Options, Outcome, StreamContext, WorkloadPlan};
-use kubeopencode_inject::input::{self, Origin, Source};
-use kubeopencode_inject::pipeline::{self, Processor};
-use kubeopencode_inject::render;
-use kubeopencode_inject::window::Windows;
-use kubeopencode_inject::yaml::stream::{Format, split_yaml};
-use kubeopencode_inject::yaml::tree::{Limits, Node, parse_value};
 use serde_json::Value;
+
+use crate::config::{self, KubeOpenCodeConfig, OpenTelemetry};
+use crate::diag::Diagnostic;
+use crate::engine::{self, Options, Outcome, StreamContext, WorkloadPlan};
+use crate::input::{self, Origin, Source};
+use crate::pipeline::{self, Processor};
+use crate::render;
+use crate::window::Windows;
+use crate::yaml::stream::{Format, split_yaml};
+use crate::yaml::tree::{Limits, Node, parse_value};
 
 /// The fixed config: observability on, a literal header and a Secret-backed one, LLM traces (so
 /// OPENCODE_CONFIG_CONTENT is merged), recorded content and resource attributes.
-pub const CONFIG_JSON: &str = r#"{
+const CONFIG_JSON: &str = r#"{
   "apiVersion": "kubeopencode.io/v1alpha1",
   "kind": "KubeOpenCodeConfig",
   "metadata": {"name": "cluster"},
