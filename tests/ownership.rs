@@ -20,14 +20,9 @@ mod common;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kubeopencode_inject::config::{HeaderSource, OpenTelemetry, SecretKeyRef};
-use kubeopencode_inject::engine::otel::{
-    self, CAPTURE_CONTENT, CONFIG_CONTENT, ENDPOINT, HEADERS, Identity, Known, LLM_TRACES_JSON,
-    POD_NAME, POD_NAMESPACE, RESOURCE_ATTRIBUTES,
+use kubeopencode_inject::api::{
+    EmitOptions, Engine, HeaderSource, OpenTelemetry, SecretKeyRef, build_block, emit_document,
 };
-use kubeopencode_inject::engine::{self, Options, StreamContext};
-use kubeopencode_inject::gojson::{Merge, merge_config_content};
-use kubeopencode_inject::yaml::emit::{EmitOptions, emit_document};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{Map, Value, json};
@@ -43,6 +38,17 @@ fn cases(n: u32) -> Config {
 // ---------------------------------------------------------------------------------------------
 // The vocabulary
 // ---------------------------------------------------------------------------------------------
+
+// The names the controller writes (docs/semantics.md), and our own namespace helper.
+const ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+const HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+const RESOURCE_ATTRIBUTES: &str = "OTEL_RESOURCE_ATTRIBUTES";
+const CAPTURE_CONTENT: &str = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
+const POD_NAME: &str = "OTEL_POD_NAME";
+const POD_NAMESPACE: &str = "OTEL_POD_NAMESPACE";
+const CONFIG_CONTENT: &str = "OPENCODE_CONFIG_CONTENT";
+/// What `enableLLMTraces` merges into OPENCODE_CONFIG_CONTENT.
+const LLM_TRACES_JSON: &str = r#"{"experimental":{"openTelemetry":true}}"#;
 
 /// Names of entries: the managed ones, the user's own OTEL_*, header-helper look-alikes, others.
 const NAMES: &[&str] = &[
@@ -154,6 +160,26 @@ const CONTENT_LOSSY: &[&str] = &[
     // The flag as a user writes it (not Go's compact encoding): the user's, never taken back.
     r#"{"experimental": {"openTelemetry": true}}"#,
 ];
+
+/// What the controller's merge of the LLM flag makes of each of those values: a shallow merge,
+/// re-encoded as Go's `json.Marshal` writes (sorted keys, compact); what does not read as a JSON
+/// object is replaced by the flag.
+fn merged_with_llm_flag(existing: &str) -> &'static str {
+    match existing {
+        r#"{"instructions":[".kubeopencode/context.md"]}"# => {
+            r#"{"experimental":{"openTelemetry":true},"instructions":[".kubeopencode/context.md"]}"#
+        }
+        r#"{"a":1,"b":[true,null]}"# => {
+            r#"{"a":1,"b":[true,null],"experimental":{"openTelemetry":true}}"#
+        }
+        r#"{"b":1, "a":2}"# => r#"{"a":2,"b":1,"experimental":{"openTelemetry":true}}"#,
+        "{}" | "not json" | "" | "[1]" => LLM_TRACES_JSON,
+        r#"{"experimental":{"share":"x"}}"# | r#"{"experimental": {"openTelemetry": true}}"# => {
+            LLM_TRACES_JSON
+        }
+        other => panic!("no merged value for {other:?}: add it to merged_with_llm_flag"),
+    }
+}
 
 fn value_from() -> impl Strategy<Value = Value> {
     prop_oneof![
@@ -287,17 +313,9 @@ impl Shape {
     fn identity(self) -> Identity {
         Identity {
             task_name: None,
-            namespace: if self.namespaced {
-                Known::Literal("shop".into())
-            } else {
-                Known::Downward(POD_NAMESPACE)
-            },
+            namespace: self.namespaced.then(|| "shop".to_string()),
             agent_name: "coder".into(),
-            pod_name: if self.pod {
-                Known::Literal("web-0".into())
-            } else {
-                Known::Downward(POD_NAME)
-            },
+            pod_name: self.pod.then(|| "web-0".to_string()),
         }
     }
 
@@ -314,25 +332,34 @@ impl Shape {
     }
 }
 
-fn options() -> Options {
-    Options {
-        all: true,
-        agent: Some("coder".into()),
-        ..Options::default()
-    }
+/// The identity attributes of a workload; `None`: read from the Downward API (the block's helpers).
+#[derive(Debug, Clone)]
+struct Identity {
+    task_name: Option<String>,
+    namespace: Option<String>,
+    agent_name: String,
+    pod_name: Option<String>,
 }
 
+/// The block the tool builds for `otel` and a workload of this identity.
+fn block_for(otel: &OpenTelemetry, id: &Identity) -> Vec<Value> {
+    build_block(
+        otel,
+        id.pod_name.as_deref(),
+        id.namespace.as_deref(),
+        &id.agent_name,
+        id.task_name.as_deref(),
+    )
+}
+
+/// The engine on one document, with `--all --agent coder`: its plans applied.
 fn run(doc: &Value, otel: Option<&OpenTelemetry>) -> Result<Value, TestCaseError> {
-    let plans = engine::plan_document(doc, otel, &StreamContext::default(), &options());
-    for p in &plans {
-        prop_assert!(
-            !matches!(p.outcome, engine::Outcome::Failed(_)),
-            "planning failed: {:?}",
-            p.outcome
-        );
+    let plans = Engine::new(otel.cloned(), true, Some("coder")).plan(doc);
+    if let Some(failure) = plans.failure() {
+        return Err(TestCaseError::fail(format!("planning failed: {failure}")));
     }
     let mut out = doc.clone();
-    engine::apply(&mut out, &plans);
+    plans.apply(&mut out);
     Ok(out)
 }
 
@@ -346,11 +373,9 @@ fn expected_after_injection(user: &[Value], otel: &OpenTelemetry, shape: Shape) 
         && let Some(i) = first
     {
         let v = out[i]["value"].as_str().unwrap_or_default();
-        if let Merge::Value(m) = merge_config_content(v, LLM_TRACES_JSON) {
-            out[i]["value"] = json!(m);
-        }
+        out[i]["value"] = json!(merged_with_llm_flag(v));
     }
-    out.extend(otel::build_block(otel, &shape.identity()));
+    out.extend(block_for(otel, &shape.identity()));
     if otel.enable_llm_traces && first.is_none() {
         out.push(json!({"name": CONFIG_CONTENT, "value": LLM_TRACES_JSON}));
     }
@@ -536,7 +561,7 @@ proptest! {
         otel in enabled_config(),
         shape in shape(),
     ) {
-        let mut block = otel::build_block(&written_with, &built);
+        let mut block = block_for(&written_with, &built);
         let (what, breaker) = how;
         let Some(parts) = Parts::of(&block) else {
             return Err(TestCaseError::fail("the tool built a block without an endpoint or attributes"));
