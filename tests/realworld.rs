@@ -35,7 +35,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{RawOutput, files_under, run_raw, try_docs};
+use common::{RawOutput, files_under, is_start_marker, run_raw, try_docs};
 use serde_json::Value;
 
 /// Files the tool must refuse with a located error (exit 2), and why the API server would too.
@@ -474,12 +474,9 @@ fn resource_list(input: &str, config: &str) -> String {
         Err(_) => {
             out.push_str("items:\n");
             let body = input.strip_prefix('\u{feff}').unwrap_or(input);
-            for chunk in kubeopencode_inject::yaml::stream::split_yaml(body) {
+            for chunk in kubeopencode_inject::api::split_yaml(body) {
                 let doc = &body[chunk.range];
-                let lines: Vec<&str> = doc
-                    .lines()
-                    .filter(|l| !kubeopencode_inject::yaml::stream::is_start_marker(l))
-                    .collect();
+                let lines: Vec<&str> = doc.lines().filter(|l| !is_start_marker(l)).collect();
                 for (i, l) in lines.iter().enumerate() {
                     out.push_str(if i == 0 { "- " } else { "  " });
                     out.push_str(l);

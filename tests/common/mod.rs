@@ -5,8 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use kubeopencode_inject::yaml::stream::split_yaml;
-use kubeopencode_inject::yaml::tree::{Limits, parse_value};
+use kubeopencode_inject::api::{parse_document, split_yaml};
 use serde_json::Value;
 
 pub struct Output {
@@ -51,11 +50,18 @@ pub fn run_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Outp
     }
 }
 
+/// A `---` document start marker line, or a line that starts with one (`--- |`): `---` followed by
+/// white space or the end of the line.
+pub fn is_start_marker(line: &str) -> bool {
+    line.strip_prefix("---")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+}
+
 /// The non-empty documents of a YAML stream, parsed.
 pub fn docs(text: &str) -> Vec<Value> {
     split_yaml(text)
         .into_iter()
-        .map(|c| parse_value(&text[c.range], &Limits::default()).unwrap().1)
+        .map(|c| parse_document(&text[c.range]).unwrap().into_value())
         .filter(|v| !v.is_null())
         .collect()
 }
@@ -99,10 +105,10 @@ pub fn try_docs(text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for c in split_yaml(text) {
         let (start, end) = (c.range.start, c.range.end);
-        match parse_value(&text[c.range], &Limits::default()) {
-            Ok((_, v)) if v.is_null() => {}
-            Ok((_, v)) => out.push(v),
-            Err(e) => return Err(format!("bytes {start}..{end}: {e:?}")),
+        match parse_document(&text[c.range]).map(|d| d.into_value()) {
+            Ok(v) if v.is_null() => {}
+            Ok(v) => out.push(v),
+            Err(e) => return Err(format!("bytes {start}..{end}: {e}")),
         }
     }
     Ok(out)

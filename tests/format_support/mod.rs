@@ -20,11 +20,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use kubeopencode_inject::engine::ResourceId;
-use kubeopencode_inject::engine::otel::is_managed_name;
-use kubeopencode_inject::pipeline::is_candidate;
-use kubeopencode_inject::yaml::stream::{BOM, Format, detect_format, split_yaml};
-use kubeopencode_inject::yaml::tree::{self, Kind, Limits, Node};
+use kubeopencode_inject::api::{self, Kind, Node, is_managed_name, split_yaml};
 use serde_json::Value;
 use similar::{DiffOp, TextDiff};
 
@@ -133,7 +129,7 @@ impl Report {
 }
 
 fn strip_bom(t: &str) -> (&str, bool) {
-    match t.strip_prefix(BOM) {
+    match t.strip_prefix('\u{feff}') {
         Some(r) => (r, true),
         None => (t, false),
     }
@@ -142,7 +138,7 @@ fn strip_bom(t: &str) -> (&str, bool) {
 /// The documents of a stream: (chunk text, parsed value); the BOM is skipped.
 pub fn chunks(text: &str) -> Vec<&str> {
     let (text, _) = strip_bom(text);
-    if detect_format(text) == Format::Json {
+    if is_json(text) {
         // A JSON file may hold several objects one after the other; the last one takes the
         // blanks after it.
         let mut starts = vec![0];
@@ -160,9 +156,19 @@ pub fn chunks(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The tool's rule: JSON when the first non-blank character is `{` or `[` and no later line is a
+/// `---` document start marker.
+fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with(['{', '['])
+        && !text
+            .split_inclusive('\n')
+            .skip(1)
+            .any(common::is_start_marker)
+}
+
 fn parse_chunk(c: &str) -> Result<Value, String> {
-    tree::parse_value(c, &Limits::default())
-        .map(|(_, v)| v)
+    api::parse_document(c)
+        .map(|d| d.into_value())
         .map_err(|e| format!("{e} in\n{c}"))
 }
 
@@ -271,7 +277,7 @@ fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
 /// The `env` keys whose value is null (`env:`, `env: null`, `env: ~`).
 fn null_envs<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
     out.extend(all_entries(root).into_iter().filter_map(|(k, v)| {
-        let null = matches!(&v.kind, Kind::Scalar { value, style: tree::Style::Plain, .. }
+        let null = matches!(&v.kind, Kind::Scalar { value, style: api::Style::Plain, .. }
             if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"));
         (k.as_str() == Some("env") && null).then_some(k)
     }));
@@ -295,10 +301,9 @@ fn flow_containers_without_env<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
 /// hold only managed entries).
 pub fn env_lines(text: &str) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
-    let Ok(doc) = tree::parse(text, &Limits::default()) else {
+    let Ok(Some(root)) = &api::parse_tree(text) else {
         return out;
     };
-    let Some(root) = &doc.root else { return out };
     let mut lists = Vec::new();
     env_lists(root, &mut lists);
     let mut nulls = Vec::new();
@@ -471,13 +476,50 @@ pub fn non_env_changes_with(old: &str, new: &str, expanded_aliases: bool) -> Vec
     bad
 }
 
+/// How reports name a resource: `kind/namespace/name` (kind in lower case, no namespace part
+/// without one; `generateName*` or `<unnamed>` without a name).
+fn resource_id(obj: &Value) -> String {
+    let s = |p: &str| obj.pointer(p).and_then(Value::as_str);
+    let mut id = format!(
+        "{}/",
+        s("/kind").unwrap_or("<no kind>").to_ascii_lowercase()
+    );
+    if let Some(ns) = s("/metadata/namespace") {
+        id.push_str(ns);
+        id.push('/');
+    }
+    match (s("/metadata/name"), s("/metadata/generateName")) {
+        (Some(name), _) => id.push_str(name),
+        (None, Some(g)) => id.push_str(&format!("{g}*")),
+        (None, None) => id.push_str("<unnamed>"),
+    }
+    id
+}
+
 /// Resources named by a document (the object, or the items of a List).
 fn resources(v: &Value) -> Vec<String> {
-    let mut out = vec![ResourceId::of(v).to_string()];
+    let mut out = vec![resource_id(v)];
     if let Some(items) = v.get("items").and_then(Value::as_array) {
-        out.extend(items.iter().map(|i| ResourceId::of(i).to_string()));
+        out.extend(items.iter().map(resource_id));
     }
     out
+}
+
+/// The pod-bearing kinds (docs/semantics.md): with Lists, the only documents the tool may edit.
+const WORKLOAD_KINDS: [&str; 8] = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+fn is_candidate(v: &Value) -> bool {
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
+    kind.ends_with("List") || WORKLOAD_KINDS.contains(&kind)
 }
 
 /// Report lines that say a document was re-emitted.
@@ -617,10 +659,9 @@ pub fn unified(old: &str, new: &str) -> String {
 pub fn layout(output: &str, style: Style) -> Result<(), String> {
     let mut errs = String::new();
     for (di, c) in chunks(output).into_iter().enumerate() {
-        let Ok(doc) = tree::parse(c, &Limits::default()) else {
+        let Ok(Some(root)) = &api::parse_tree(c) else {
             continue;
         };
-        let Some(root) = &doc.root else { continue };
         let mut lists = Vec::new();
         env_lists(root, &mut lists);
         for (key, list) in lists {
