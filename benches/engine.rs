@@ -1,16 +1,12 @@
-//! The engine and the renderer alone (no process start, no I/O): plan and splice one Deployment,
-//! a Task Pod, and a 1,000-document stream; and the YAML parser alone, the full parser
-//! (saphyr-parser, `tree::parse_full`) against `tree::parse` (which takes the fast path,
-//! `yaml::fast`, when it can).
+//! The engine and the renderer alone (no process start, no I/O), through the library's test facade
+//! (`kubeopencode_inject::api`): plan and splice one Deployment and a 1,000-document stream; and
+//! the YAML parser alone, the full parser (libyaml's reader, `api::parse_tree_full`) against
+//! `api::parse_tree` (which takes the fast path, `yaml::fast`, when it can).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kubeopencode_inject::config;
-use kubeopencode_inject::engine::{self, Options, StreamContext};
-use kubeopencode_inject::render;
-use kubeopencode_inject::yaml::stream::split_yaml;
-use kubeopencode_inject::yaml::tree::{self, Limits, parse_value};
+use kubeopencode_inject::api::{self, Engine, parse_document, split_yaml};
 
 // The binary's allocator (src/main.rs), so the numbers are those of the tool: the parsers
 // allocate a node per scalar, and the system allocator weighs more on the fast one.
@@ -39,25 +35,19 @@ fn stream(n: usize) -> String {
 
 fn bench(c: &mut Criterion) {
     let cfg: serde_json::Value = serde_json::from_str(CONFIG).unwrap();
-    let (cfg, _) = config::from_value(&cfg).unwrap();
-    let otel = cfg.active();
-    let ctx = StreamContext::default();
-    let opts = Options::default();
-    let limits = Limits::default();
+    let engine = Engine::new(api::read_config(&cfg).unwrap(), false, None);
 
-    let (doc, value) = parse_value(DEPLOYMENT, &limits).unwrap();
-    let root = doc.root.unwrap();
+    let doc = parse_document(DEPLOYMENT).unwrap();
+    let root = doc.root().unwrap();
     let mut g = c.benchmark_group("deployment");
     g.throughput(Throughput::Bytes(DEPLOYMENT.len() as u64));
     g.bench_function("parse", |b| {
-        b.iter(|| parse_value(black_box(DEPLOYMENT), &limits).unwrap())
+        b.iter(|| parse_document(black_box(DEPLOYMENT)).unwrap())
     });
-    g.bench_function("plan", |b| {
-        b.iter(|| engine::plan_document(black_box(&value), otel, &ctx, &opts))
-    });
-    let plans = engine::plan_document(&value, otel, &ctx, &opts);
+    g.bench_function("plan", |b| b.iter(|| engine.plan(black_box(doc.value()))));
+    let plans = engine.plan(doc.value());
     g.bench_function("splice", |b| {
-        b.iter(|| render::splice(black_box(DEPLOYMENT), &root, &plans).unwrap())
+        b.iter(|| plans.splice(black_box(DEPLOYMENT), root).unwrap())
     });
     g.finish();
 
@@ -70,10 +60,10 @@ fn bench(c: &mut Criterion) {
             let mut out = String::with_capacity(text.len() * 2);
             for chunk in split_yaml(&text) {
                 let t = &text[chunk.range];
-                let (doc, v) = parse_value(t, &limits).unwrap();
-                let plans = engine::plan_document(&v, otel, &ctx, &opts);
-                match doc.root {
-                    Some(root) => out.push_str(&render::splice(t, &root, &plans).unwrap()),
+                let doc = parse_document(t).unwrap();
+                let plans = engine.plan(doc.value());
+                match doc.root() {
+                    Some(root) => out.push_str(&plans.splice(t, root).unwrap()),
                     None => out.push_str(t),
                 }
             }
@@ -84,14 +74,13 @@ fn bench(c: &mut Criterion) {
 }
 
 fn parser(c: &mut Criterion) {
-    let limits = Limits::default();
     let mut g = c.benchmark_group("parser-deployment");
     g.throughput(Throughput::Bytes(DEPLOYMENT.len() as u64));
     g.bench_function("full", |b| {
-        b.iter(|| tree::parse_full(black_box(DEPLOYMENT), &limits).unwrap())
+        b.iter(|| api::parse_tree_full(black_box(DEPLOYMENT)).unwrap())
     });
     g.bench_function("fast", |b| {
-        b.iter(|| tree::parse(black_box(DEPLOYMENT), &limits).unwrap())
+        b.iter(|| api::parse_tree(black_box(DEPLOYMENT)).unwrap())
     });
     g.finish();
 
@@ -109,14 +98,14 @@ fn parser(c: &mut Criterion) {
         g.bench_function("full", |b| {
             b.iter(|| {
                 for d in &docs {
-                    black_box(tree::parse_full(black_box(d), &limits).unwrap());
+                    black_box(api::parse_tree_full(black_box(d)).unwrap());
                 }
             })
         });
         g.bench_function("fast", |b| {
             b.iter(|| {
                 for d in &docs {
-                    black_box(tree::parse(black_box(d), &limits).unwrap());
+                    black_box(api::parse_tree(black_box(d)).unwrap());
                 }
             })
         });

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{docs, run, write_temp};
-use kubeopencode_inject::engine::otel::is_managed_name;
+use kubeopencode_inject::api::is_managed_name;
 use serde_json::Value;
 
 fn cases() -> Vec<std::path::PathBuf> {

@@ -6,7 +6,7 @@ use std::path::Path;
 fn lint_catalogue_in_docs_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check.md");
     let doc = std::fs::read_to_string(&path).unwrap();
-    let table = kubeopencode_inject::lint::catalogue_markdown();
+    let table = kubeopencode_inject::api::lint_catalogue_markdown();
     let start = "<!-- catalogue:start -->\n";
     let end = "<!-- catalogue:end -->";
     let (a, b) = (

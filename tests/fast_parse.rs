@@ -16,108 +16,19 @@
 
 mod common;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use kubeopencode_inject::yaml::fast;
-use kubeopencode_inject::yaml::stream::split_yaml;
-use kubeopencode_inject::yaml::tree::{Document, Kind, Limits, Node, parse_full};
+use kubeopencode_inject::api::{self, split_yaml};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
 // ---------------------------------------------------------------------------------------------
-// The contract
+// The contract (`api::check_fast_path`)
 // ---------------------------------------------------------------------------------------------
 
-/// Where two trees first differ: a path and both nodes' headers.
-fn first_difference(a: &Node, b: &Node, path: &str, out: &mut String) -> bool {
-    let header = |n: &Node| {
-        let kind = match &n.kind {
-            Kind::Scalar { value, style, tag } => format!("scalar {value:?} {style:?} {tag:?}"),
-            Kind::Seq { items, flow } => format!("seq of {} flow={flow}", items.len()),
-            Kind::Map { entries, flow } => format!("map of {} flow={flow}", entries.len()),
-            Kind::Alias(i) => format!("alias {i}"),
-        };
-        format!("{:?} anchor {} {kind}", n.pos, n.anchor)
-    };
-    let same_shape = match (&a.kind, &b.kind) {
-        (Kind::Seq { items: x, flow: f }, Kind::Seq { items: y, flow: g }) => {
-            x.len() == y.len() && f == g
-        }
-        (
-            Kind::Map {
-                entries: x,
-                flow: f,
-            },
-            Kind::Map {
-                entries: y,
-                flow: g,
-            },
-        ) => x.len() == y.len() && f == g,
-        (x, y) => x == y,
-    };
-    if a.pos != b.pos || a.anchor != b.anchor || !same_shape {
-        let _ = write!(
-            out,
-            "at {path}:\n  fast: {}\n  full: {}",
-            header(a),
-            header(b)
-        );
-        return true;
-    }
-    match (&a.kind, &b.kind) {
-        (Kind::Seq { items: x, .. }, Kind::Seq { items: y, .. }) => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .any(|(i, (p, q))| first_difference(p, q, &format!("{path}[{i}]"), out)),
-        (Kind::Map { entries: x, .. }, Kind::Map { entries: y, .. }) => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .any(|(i, ((k1, v1), (k2, v2)))| {
-                first_difference(k1, k2, &format!("{path}.key{i}"), out)
-                    || first_difference(v1, v2, &format!("{path}.{i}"), out)
-            }),
-        _ => false,
-    }
-}
-
-fn describe(fast: &Document, full: &Document) -> String {
-    match (&fast.root, &full.root) {
-        (Some(a), Some(b)) => {
-            let mut out = String::new();
-            first_difference(a, b, "root", &mut out);
-            out
-        }
-        (a, b) => format!(
-            "root: fast {:?} / full {:?}",
-            a.as_ref().map(|n| n.pos),
-            b.as_ref().map(|n| n.pos)
-        ),
-    }
-}
-
-/// Checks the contract on one document text with the given limits. Returns whether the fast path
-/// took it, or a description of the violation.
-fn check_with(text: &str, limits: &Limits) -> Result<bool, String> {
-    let Some(fast) = fast::parse(text, limits) else {
-        return Ok(false);
-    };
-    match parse_full(text, limits) {
-        Err(e) => Err(format!(
-            "the fast path accepted a document the full parser rejects ({e}):\n{text:?}"
-        )),
-        Ok(full) if full != fast => Err(format!(
-            "the trees differ, {}\ndocument:\n{text:?}",
-            describe(&fast, &full)
-        )),
-        Ok(_) => Ok(true),
-    }
-}
-
+/// Whether the fast path took the document, or a description of the violation.
 fn check(text: &str) -> Result<bool, String> {
-    check_with(text, &Limits::default())
+    api::check_fast_path(text, None)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,7 +317,7 @@ fn a_colon_before_a_flow_indicator_is_the_full_parsers_to_refuse() {
         "a: {b: c:{d}}\n",
         "a: {b: http://x, c: d}\n",
     ] {
-        if let Err(e) = check_with(text, &Limits::default()) {
+        if let Err(e) = check(text) {
             panic!("{text:?}: {e}");
         }
     }
@@ -418,11 +329,7 @@ fn tight_limits_keep_the_contract() {
     // accept them.
     for (name, text) in corpus() {
         for max_depth in [1, 2, 3, 5] {
-            let limits = Limits {
-                max_depth,
-                ..Limits::default()
-            };
-            if let Err(e) = check_with(&text, &limits) {
+            if let Err(e) = api::check_fast_path(&text, Some(max_depth)) {
                 panic!("{name}, max_depth {max_depth}: {e}");
             }
         }

@@ -4,12 +4,11 @@
 
 use std::path::Path;
 
-use clap::CommandFactory;
-use kubeopencode_inject::cli::Cli;
+use kubeopencode_inject::api::cli_command;
 
 /// (file name, page) for the program and each of its subcommands.
 fn pages() -> Vec<(String, String)> {
-    let cmd = Cli::command().name(env!("CARGO_PKG_NAME"));
+    let cmd = cli_command().name(env!("CARGO_PKG_NAME"));
     let mut out = vec![(format!("{}.1", cmd.get_name()), render(cmd.clone()))];
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         // clap takes names as `&'static str` (without its `string` feature); a test may leak.
