@@ -6,5 +6,5 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    kubeopencode_inject::commands::main(std::env::args_os().collect())
+    kubeopencode_inject::run(std::env::args_os().collect())
 }

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use crate::yaml::fast;
 use crate::yaml::tree::{Document, Kind, Limits, Node, parse_full};
 
-/// The fast path's contract on one document: whenever [`fast::parse`] returns a tree, the full
-/// parser ([`parse_full`]) succeeds on the same text and returns an equal tree (every span, style
+/// The fast path's contract on one document: whenever `yaml::fast::parse` returns a tree, the full
+/// parser (`yaml::tree::parse_full`) succeeds on the same text and returns an equal tree (every span, style
 /// and value). `max_depth` replaces the default depth limit. Returns whether the fast path took
 /// the document, or a description of the violation (where the trees first differ).
 pub fn check_fast_path(text: &str, max_depth: Option<usize>) -> Result<bool, String> {
