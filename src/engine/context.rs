@@ -13,15 +13,6 @@ pub enum SourceKind {
     AgentTemplate,
 }
 
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Agent => "Agent",
-            SourceKind::AgentTemplate => "AgentTemplate",
-        }
-    }
-}
-
 /// What a Task tells about its Pod.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskFacts {
@@ -195,10 +186,6 @@ impl StreamContext {
             extra_env: merge_env(&template.extra_env, &own.extra_env),
             system_env,
         })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty() && self.sources.is_empty()
     }
 }
 

@@ -26,10 +26,8 @@ use serde_json::Value;
 
 pub use apply::apply;
 pub use context::StreamContext;
-pub use plan::{Action, ContainerEdit, Outcome, WorkloadPlan, plan_document, plan_object};
+pub use plan::{Action, ContainerEdit, Outcome, WorkloadPlan, plan_document};
 pub use selector::Selector;
-pub use target::DEFAULT_CONTAINER_ANNOTATION;
-pub use workload::{AGENT_LABEL, TASK_LABEL};
 
 /// How workloads and containers are chosen, and identity fallbacks.
 #[derive(Debug, Clone, Default)]

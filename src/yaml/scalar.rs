@@ -2,7 +2,7 @@
 //!
 //! Kubernetes reads YAML with go-yaml v2, which applies YAML 1.1 rules to plain (unquoted)
 //! scalars: `on`, `no`, `y`, `0777`, `1_000`, `~`, ... are not strings there. [`resolve_plain`]
-//! reproduces go-yaml v2's `resolve()` exactly. [`needs_quotes`] and [`render_scalar`] decide
+//! reproduces go-yaml v2's `resolve()` exactly. `needs_quotes` and [`render_scalar`] decide
 //! how to write a string so that go-yaml v2, other YAML 1.1 readers (PyYAML-like: sexagesimal
 //! numbers, timestamps, `<<`, `=`) and YAML 1.2 core-schema readers all read the same string back.
 
@@ -414,6 +414,7 @@ fn is_valid_plain(s: &str) -> bool {
 /// A leading `-` followed by a non-space (`--flag`, `-x`) is a valid plain scalar and is not quoted
 /// for that reason alone (kubectl writes `- --port=80` too). YAML 1.1 base-60 numbers (`12:30`) and
 /// timestamps (`2001-12-14`) are quoted for the sake of YAML 1.1 readers other than go-yaml v2.
+#[cfg(test)]
 pub fn needs_quotes(s: &str) -> bool {
     !is_valid_plain(s) || is_value_like(s)
 }
