@@ -1,6 +1,6 @@
 //! The public facade: what the integration tests (`tests/`), the benchmark (`benches/engine.rs`)
 //! and the fuzz target (`fuzz/`) use of the library, and nothing else. Every other module is
-//! `pub(crate)`; the binary needs only [`crate::run`]. It is hidden from the crate's docs because it
+//! `pub(crate)`; the binary needs only [`run`](super::run). It is hidden from the crate's docs because it
 //! promises no stability: it changes with the tests.
 //!
 //! The rule for adding to it: a test goes through the binary (`tests/common::run`) when it can, then
@@ -14,7 +14,8 @@
 //!   (`tests/fast_parse.rs`, `tests/kubectl_reader.rs`).
 //!
 //! The program's own definitions, which the docs must match:
-//! - [`cli_command`]: the clap definition, for the man pages (`tests/man.rs`).
+//! - [`cli_command`]: the clap definition, for the man pages (`tests/man.rs`); it lives in the
+//!   command layer, the only one that knows the command line.
 //! - [`rule_ids`], [`lint_catalogue_markdown`]: the lint catalogue (`tests/cli_check.rs`,
 //!   `tests/sarif.rs`, `tests/docs.rs`).
 //!
@@ -59,17 +60,13 @@ use crate::yaml::tree::{self, Limits};
 
 pub use self::fast_path::check_fast_path;
 pub use self::stream_check::check_stream;
+pub use crate::commands::cli_command;
 pub use crate::config::{HeaderSource, OpenTelemetry, SecretKeyRef};
 pub use crate::engine::otel::{find_block, is_managed_name};
 pub use crate::lint::catalogue_markdown as lint_catalogue_markdown;
 pub use crate::yaml::emit::{EmitOptions, emit_document};
 pub use crate::yaml::stream::split_yaml;
 pub use crate::yaml::tree::{Kind, Node, Style};
-
-/// The command line's clap definition (what `--help` and the man pages show).
-pub fn cli_command() -> clap::Command {
-    <crate::cli::Cli as clap::CommandFactory>::command()
-}
 
 /// The id of every lint rule, in catalogue order.
 pub fn rule_ids() -> Vec<&'static str> {

@@ -28,6 +28,11 @@ pub fn main(argv: Vec<OsString>) -> ExitCode {
     run(Cli::parse_from(argv)).into()
 }
 
+/// The command line's clap definition (what `--help` and the man pages show).
+pub fn cli_command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 fn run(cli: Cli) -> Exit {
     match cli.command {
         Some(Command::Completions { shell }) => completions::run(shell),
