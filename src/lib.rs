@@ -13,6 +13,7 @@
 // `Result<_, Diagnostic>` would only add noise.
 #![allow(clippy::result_large_err)]
 
+// For tests/, benches/ and fuzz/ only, with no stability promise: kept out of the docs.
 #[doc(hidden)]
 pub mod api;
 pub(crate) mod check;

@@ -7,10 +7,11 @@ use std::fmt::Write as _;
 use crate::yaml::fast;
 use crate::yaml::tree::{Document, Kind, Limits, Node, parse_full};
 
-/// The fast path's contract on one document: whenever `yaml::fast::parse` returns a tree, the full
-/// parser (`yaml::tree::parse_full`) succeeds on the same text and returns an equal tree (every span, style
-/// and value). `max_depth` replaces the default depth limit. Returns whether the fast path took
-/// the document, or a description of the violation (where the trees first differ).
+/// The fast path's contract on one document: whenever `yaml::fast::parse` returns a tree, the
+/// full parser (`yaml::tree::parse_full`) succeeds on the same text and returns an equal tree
+/// (every span, style and value). `max_depth` replaces the default depth limit. Returns whether
+/// the fast path took the document, or a description of the violation (where the trees first
+/// differ).
 pub fn check_fast_path(text: &str, max_depth: Option<usize>) -> Result<bool, String> {
     let mut limits = Limits::default();
     if let Some(d) = max_depth {

@@ -1,15 +1,15 @@
 //! The public facade: what the integration tests (`tests/`), the benchmark (`benches/engine.rs`)
 //! and the fuzz target (`fuzz/`) use of the library, and nothing else. Every other module is
-//! `pub(crate)`; the binary needs only [`run`](super::run). It is hidden from the crate's docs because it
-//! promises no stability: it changes with the tests.
+//! `pub(crate)`; the binary needs only [`run`](super::run). It is hidden from the crate's docs
+//! because it promises no stability: it changes with the tests.
 //!
-//! The rule for adding to it: a test goes through the binary (`tests/common::run`) when it can, then
-//! through a coarse function here, and only then gets an internal type re-exported. The items, and
-//! who needs them:
+//! The rule for adding to it: a test goes through the binary (`tests/common::run`) when it can,
+//! then through a coarse function here, and only then gets an internal item re-exported. The
+//! items, and who needs them:
 //!
 //! Whole checks, kept in the library so the callers need none of their internals:
-//! - [`check_stream`]: the body of the `stream` fuzz target (`fuzz/`), also replayed on the corpus by
-//!   `tests/props.rs`.
+//! - [`check_stream`]: the body of the `stream` fuzz target (`fuzz/`), also replayed on the corpus
+//!   by `tests/props.rs`.
 //! - [`check_fast_path`]: the fast path's contract with the full parser, on one document
 //!   (`tests/fast_parse.rs`, `tests/kubectl_reader.rs`).
 //!
@@ -33,8 +33,8 @@
 //! Writing YAML, to generate manifests (`tests/props.rs`, `tests/ownership.rs`):
 //! - [`emit_document`], [`EmitOptions`].
 //!
-//! The injection, at the engine (property tests too many for a process per case, and the
-//! benchmark):
+//! The injection, at the engine (for property tests with too many cases for a process each, and
+//! for the benchmark):
 //! - [`is_managed_name`]: the env names the block owns (`tests/conformance.rs`,
 //!   `tests/format_support`).
 //! - [`find_block`]: whether an env list holds an injected block already, to generate lists that do
@@ -42,7 +42,8 @@
 //! - [`OpenTelemetry`], [`HeaderSource`], [`SecretKeyRef`]: the settings as plain data, built
 //!   directly by `tests/ownership.rs` (also settings the CRD would refuse, like a blank endpoint);
 //!   [`read_config`] reads them from a KubeOpenCodeConfig document (the benchmark).
-//! - [`build_block`]: the env entries the controller writes for one workload (`tests/ownership.rs`).
+//! - [`build_block`]: the env entries the controller writes for one workload
+//!   (`tests/ownership.rs`).
 //! - [`Engine`] and [`Plans`]: plan one document, apply the plans to its value or splice them into
 //!   its text (`tests/ownership.rs`, the benchmark).
 
