@@ -90,12 +90,9 @@ impl Node {
         }
     }
 
+    #[cfg(test)]
     pub fn is_block_seq(&self) -> bool {
         matches!(self.kind, Kind::Seq { flow: false, .. })
-    }
-
-    pub fn is_block_map(&self) -> bool {
-        matches!(self.kind, Kind::Map { flow: false, .. })
     }
 
     /// True when the subtree has an alias or an anchor (editing it textually would be unsafe).
