@@ -714,8 +714,8 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                     }
                     entries
                 });
-                // `env: []` (a flow list left empty), in YAML only: in a flow container it is
-                // the documented limitation LIMIT_FLOW_CONTAINER_EMPTY_ENV.
+                // `env: []` (a flow list left empty), in YAML only: in JSON, whose containers
+                // are flow mappings, it is the documented limitation LIMIT_JSON_NO_NOTE.
                 let env = match (env, env_flow) {
                     (Some(_), Some(_)) if empty_flow && json.is_none() => Some(Vec::new()),
                     (env, _) => env,

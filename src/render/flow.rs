@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{Fallback, Op, column, line_indent};
+use super::{Fallback, Op, column, line_indent, note};
 use crate::engine::ContainerEdit;
 use crate::yaml::scalar;
 use crate::yaml::tree::{Kind, Node, Style};
@@ -225,7 +225,7 @@ impl FlowStyle {
 
 /// Where a node ends. For a flow collection that is just after its closing bracket, found from
 /// its last child: the parser's span runs on over the blanks (and comments) after it.
-fn end(text: &str, n: &Node) -> usize {
+pub(super) fn end(text: &str, n: &Node) -> usize {
     let (from, close) = match &n.kind {
         Kind::Seq { items, flow: true } => (items.last().map(|i| end(text, i)), b']'),
         Kind::Map {
@@ -368,15 +368,25 @@ pub(crate) fn add_env(
     Ok(())
 }
 
+/// The container of a flow env list, as far as a list left empty is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A block container: the list goes back to `[]`.
+    Block,
+    /// A flow container: the list loses its `env` key (the injection created it), unless a note
+    /// after the container records the value the injection filled (see `note`). `noted`: the
+    /// container may take a note (it is an item of a block list, so the document is YAML).
+    Flow { noted: bool },
+}
+
 /// Edits a flow-style env list in place. `container` is the mapping that holds it (its style is
-/// followed when the list is empty); `drop_key` says whether a list left empty loses its `env`
-/// key (in a flow container, where the injection created it) or goes back to `[]`.
+/// followed when the list is empty); `owner` says what a list left empty becomes.
 pub(crate) fn edit_list(
     text: &str,
     env: &Node,
     container: &Node,
     edit: &ContainerEdit,
-    drop_key: bool,
+    owner: Owner,
     eol: &str,
     ops: &mut Vec<Op>,
 ) -> Result<(), Fallback> {
@@ -397,7 +407,23 @@ pub(crate) fn edit_list(
         if removed.is_empty() {
             return Ok(());
         }
-        if drop_key {
+        if let Owner::Flow { .. } = owner {
+            // The note says what the injection filled: write it back, and drop the note.
+            if let Some((from, to, was)) = note::flow_restore(text, container) {
+                ops.push(Op {
+                    start: open,
+                    end: close + 1,
+                    text: was.to_string(),
+                });
+                // With the `}` before it, so that the op is never an empty deletion at the end of
+                // the text (which takes the line break before it).
+                ops.push(Op {
+                    start: from - 1,
+                    end: to,
+                    text: "}".into(),
+                });
+                return Ok(());
+            }
             return drop_entry(text, container, "env", ops);
         }
         ops.push(Op {
@@ -434,6 +460,12 @@ pub(crate) fn edit_list(
             end: close + 1,
             text: out,
         });
+        // In a flow container, the filled `[]` would lose its key on removal: a note keeps it.
+        if owner == (Owner::Flow { noted: true })
+            && let Some(op) = note::flow_note(text, container, &text[open..=close])
+        {
+            ops.push(op);
+        }
         return Ok(());
     };
     let n = items.len();

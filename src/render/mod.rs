@@ -5,10 +5,13 @@
 //! byte, in block style here, in flow style and JSON (`flow`), and through anchors (`alias`).
 //! [`splice_json`] does the same for a JSON document. When a layout cannot be edited safely as
 //! text (a merge key over an edit, nested sharing) it returns a [`Fallback`] saying why, and the
-//! caller re-emits that one document instead ([`reemit_yaml`], [`reemit_json`]).
+//! caller re-emits that one document instead ([`reemit_yaml`], [`reemit_json`]). Where the data
+//! cannot say what removal must give back (`env: null` filled by the injection), a comment on
+//! the env's line does (`note`).
 
 mod alias;
 mod flow;
+mod note;
 
 use serde_json::Value;
 
@@ -191,6 +194,14 @@ fn container_ops(
     };
     let eol = stream::line_ending(text);
     let env_node = container.get("env");
+    // A flow container may take a note (see `note`) when it is an item of a block list: then the
+    // document is YAML, where a comment can end the container's line.
+    let noted = flow_container
+        && edit
+            .path
+            .split_last()
+            .and_then(|(_, list)| node_at(root, list))
+            .is_some_and(Node::is_block_seq);
     if !edit.env_present {
         // No `env`, or `env:` / `env: null` (what a Helm `with` block leaves when empty).
         let null = match env_node {
@@ -216,7 +227,7 @@ fn container_ops(
                 .collect();
             return match null {
                 None => flow::add_env(text, container, &entries, eol, ops),
-                Some((_, v)) if v.pos.end > v.pos.start => {
+                Some((key, v)) if v.pos.end > v.pos.start => {
                     let mut out = String::new();
                     flow::FlowStyle::of(text, container).inline(&Value::Array(entries), &mut out);
                     ops.push(Op {
@@ -224,6 +235,17 @@ fn container_ops(
                         end: v.pos.end,
                         text: out,
                     });
+                    // `env: null` is no env: the note keeps it for removal.
+                    let written = &text[v.pos.start..v.pos.end];
+                    let direct = text
+                        .get(key.pos.end..v.pos.start)
+                        .is_some_and(|g| g.trim_matches([' ', '\t']) == ":");
+                    if noted
+                        && direct
+                        && let Some(op) = note::flow_note(text, container, written)
+                    {
+                        ops.push(op);
+                    }
                     Ok(())
                 }
                 Some(_) => Err(Fallback(format!(
@@ -256,7 +278,11 @@ fn container_ops(
     let items = match &env.kind {
         Kind::Seq { flow: true, .. } => {
             // Flow stays flow; a list emptied in a block container goes back to `[]`.
-            return flow::edit_list(text, env, container, edit, flow_container, eol, ops);
+            let owner = match flow_container {
+                false => flow::Owner::Block,
+                true => flow::Owner::Flow { noted },
+            };
+            return flow::edit_list(text, env, container, edit, owner, eol, ops);
         }
         Kind::Seq { items, flow: false } => items,
         _ => {
@@ -276,13 +302,29 @@ fn container_ops(
     let opts = emit_options(text, root, false);
     let removed_all = edit.remove.len() == items.len() && edit.insert.is_empty();
     if removed_all {
-        // Drop the whole `env:` entry, which the injection created.
         let key_node = env_key(container)?;
         let start = line_start(text, key_node.pos.start);
+        let end = after_line(text, env.pos.end);
+        // The injection filled an `env:` / `env: null`: its note says how to write it again.
+        if let Some((at, mut line)) = note::block_restore(text, key_node)
+            && after_line(text, at) < end
+        {
+            if end < text.len() || text.ends_with('\n') {
+                line.push_str(line_break(text, at));
+            }
+            // From the key, so that the op is never an empty deletion at the end of the text.
+            ops.push(Op {
+                start: key_node.pos.start,
+                end,
+                text: format!("{}{line}", &text[key_node.pos.start..at]),
+            });
+            return Ok(());
+        }
+        // Drop the whole `env:` entry, which the injection created.
         if text[start..key_node.pos.start].trim().is_empty() {
             ops.push(Op {
                 start,
-                end: after_line(text, env.pos.end),
+                end,
                 text: String::new(),
             });
             return Ok(());
@@ -392,18 +434,30 @@ fn add_env_key(
         .collect();
     let rendered = emit::emit_map_entry("env", &Value::Array(entries), key_col, &opts);
     if let Some((key, value)) = null {
+        // Through the value's line (a null may stand on a line of its own).
+        let end = after_line(text, value.pos.end.max(key.pos.end));
+        let at_eof = end == text.len() && !text.ends_with('\n');
+        if let Some((at, mut line)) = note::block_note(text, key, value) {
+            // The key stays; after its `:` the note, the line's own comment, then the list.
+            let items = rendered.find('\n').map_or("", |i| &rendered[i + 1..]);
+            line.push_str(match line_break(text, at) {
+                "" => opts.eol,
+                b => b,
+            });
+            line.push_str(items);
+            if at_eof {
+                line.truncate(line.strip_suffix(opts.eol).unwrap_or(&line).len());
+            }
+            ops.push(Op {
+                start: at,
+                end,
+                text: line,
+            });
+            return Ok(());
+        }
         // The `env:` line is written again (a comment on it goes with it).
-        let same_line = !text[key.pos.end..value.pos.start.max(key.pos.end)].contains('\n');
-        let end = after_line(
-            text,
-            if same_line {
-                value.pos.end
-            } else {
-                key.pos.end
-            },
-        );
         let mut body = rendered.get(key_col..).unwrap_or_default();
-        if end == text.len() && !text.ends_with('\n') {
+        if at_eof {
             body = body.strip_suffix(opts.eol).unwrap_or(body);
         }
         ops.push(Op {
@@ -421,6 +475,15 @@ fn add_env_key(
         text: rendered,
     });
     Ok(())
+}
+
+/// The line break that ends the line holding `at` (`\r\n`, `\n`, or none at the end of the text).
+fn line_break(text: &str, at: usize) -> &'static str {
+    match text[at..].find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[at + i - 1] == b'\r' => "\r\n",
+        Some(_) => "\n",
+        None => "",
+    }
 }
 
 /// The `env` key node of a container mapping.

@@ -90,7 +90,6 @@ impl Node {
         }
     }
 
-    #[cfg(test)]
     pub fn is_block_seq(&self) -> bool {
         matches!(self.kind, Kind::Seq { flow: false, .. })
     }

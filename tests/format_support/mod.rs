@@ -274,12 +274,12 @@ fn env_lists<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
     );
 }
 
-/// The `env` keys whose value is null (`env:`, `env: null`, `env: ~`).
-fn null_envs<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
-    out.extend(all_entries(root).into_iter().filter_map(|(k, v)| {
+/// The `env` entries whose value is null (`env:`, `env: null`, `env: ~`): (key, value).
+fn null_envs<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
+    out.extend(all_entries(root).into_iter().filter(|(k, v)| {
         let null = matches!(&v.kind, Kind::Scalar { value, style: api::Style::Plain, .. }
             if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"));
-        (k.as_str() == Some("env") && null).then_some(k)
+        k.as_str() == Some("env") && null
     }));
 }
 
@@ -308,9 +308,10 @@ pub fn env_lines(text: &str) -> BTreeSet<usize> {
     env_lists(root, &mut lists);
     let mut nulls = Vec::new();
     null_envs(root, &mut nulls);
-    for key in nulls {
-        // `env:` / `env: null`: the injection writes its list there.
-        out.insert(line_of(text, key.pos.start));
+    for (key, value) in nulls {
+        // `env:` / `env: null`: the injection writes its list there (the null may stand on a
+        // line of its own).
+        out.extend(line_of(text, key.pos.start)..=line_of(text, value.pos.end.max(key.pos.end)));
     }
     let mut containers = Vec::new();
     flow_containers_without_env(root, &mut containers);
