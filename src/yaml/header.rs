@@ -328,4 +328,75 @@ mod tests {
             assert_eq!(h(doc), None, "{doc:?}");
         }
     }
+
+    /// Every document of every file under testdata/ and the fuzz corpus, and variants of each
+    /// (every line at column 0 after a quoted or flow scalar opened on an earlier line): when
+    /// the scan answers, the full parse reads the same `apiVersion` and `kind`, or refuses the
+    /// document (then the second pass reports the parse error).
+    #[test]
+    fn agrees_with_the_full_parse_on_every_corpus_document() {
+        use crate::yaml::tree::{Limits, parse_value};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in ["testdata", "fuzz/corpus"] {
+            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if e.file_type().is_file()
+                    && let Ok(t) = std::fs::read_to_string(e.path())
+                {
+                    texts.push(t);
+                }
+            }
+        }
+        assert!(
+            texts.len() > 300,
+            "the corpus is missing: {} files",
+            texts.len()
+        );
+        let (mut answered, mut checked) = (0, 0);
+        let mut check = |doc: &str| {
+            checked += 1;
+            let Some(h) = scan(doc) else { return };
+            answered += 1;
+            if let Ok((_, v)) = parse_value(doc, &Limits::default()) {
+                assert_eq!(
+                    (
+                        v.get("apiVersion").and_then(|v| v.as_str()),
+                        v.get("kind").and_then(|v| v.as_str())
+                    ),
+                    (Some(h.api_version), Some(h.kind)),
+                    "{doc}"
+                );
+            }
+        };
+        for t in &texts {
+            for c in crate::yaml::stream::split_yaml(t) {
+                let doc = &t[c.range];
+                check(doc);
+                // The header line inside a quoted or flow scalar that opens on the line before
+                // it and closes on the line after it.
+                for (open, close) in [
+                    ("z:\n  a: \"x", "  y\""),
+                    ("z:\n  a: 'x", "  y'"),
+                    ("z: [x,", "  y]"),
+                    ("z: {x: y,", "  w: v}"),
+                    ("z:\n- \"x", "  y\""),
+                ] {
+                    for (i, _) in doc.match_indices("\nkind:") {
+                        let line_end = doc[i + 1..].find('\n').map_or(doc.len(), |e| i + 1 + e);
+                        let v = format!(
+                            "{}\n{open}{}\n{close}{}",
+                            &doc[..i],
+                            &doc[i..line_end],
+                            &doc[line_end..]
+                        );
+                        check(&v);
+                    }
+                }
+            }
+        }
+        assert!(
+            answered > 500,
+            "the scan answered only {answered} of {checked}"
+        );
+    }
 }
