@@ -171,39 +171,47 @@ impl Output for CheckOutput {
         r.report.clear();
         let plans: std::collections::HashMap<usize, Vec<crate::engine::WorkloadPlan>> =
             r.plans.drain(..).collect();
-        let ns = self.namespace.clone();
-        for d in refs {
-            // Parsed once already when scanned: it cannot fail now.
-            let Ok(mut p) = pipeline::parse(src, d, &self.limits) else {
-                continue;
-            };
-            let mut quoting = Vec::new();
-            if let Some(root) = &p.root {
-                let resource = crate::engine::ResourceId::of(&p.value).to_string();
-                for f in lint::lint_quoting(root, &resource) {
-                    quoting.push(resolve(f, src, d, Some(root)));
+        let ns = self.namespace.as_deref();
+        let (limits, secrets) = (&self.limits, &self.secrets);
+        // Documents are linted on every core, then reported in order.
+        use rayon::prelude::*;
+        let found: Vec<Vec<Located>> = refs
+            .par_iter()
+            .map(|d| {
+                // Read by the passes already: a document that does not parse failed the run.
+                let Ok(mut p) = pipeline::parse(src, d, limits) else {
+                    return Vec::new();
+                };
+                let mut quoting = Vec::new();
+                if let Some(root) = &p.root {
+                    let resource = crate::engine::ResourceId::of(&p.value).to_string();
+                    for f in lint::lint_quoting(root, &resource) {
+                        quoting.push(resolve(f, src, d, Some(root)));
+                    }
                 }
-            }
-            let mut workload = Vec::new();
-            if let Some(plans) = plans.get(&d.index) {
-                if plans.iter().any(|pl| !pl.edits().is_empty()) {
-                    crate::engine::apply(&mut p.value, plans);
+                let mut workload = Vec::new();
+                if let Some(plans) = plans.get(&d.index) {
+                    if plans.iter().any(|pl| !pl.edits().is_empty()) {
+                        crate::engine::apply(&mut p.value, plans);
+                    }
+                    for f in lint::lint_workloads(&p.value, plans, secrets, ns) {
+                        workload.push(resolve(f, src, d, p.root.as_ref()));
+                    }
                 }
-                for f in lint::lint_workloads(&p.value, plans, &self.secrets, ns.as_deref()) {
-                    workload.push(resolve(f, src, d, p.root.as_ref()));
-                }
-            }
-            // An env value written `value: on` is one problem, reported once (as the quoting
-            // error).
-            workload.retain(|l| {
-                !(l.rule == Rule::InvalidWorkload
-                    && quoting
-                        .iter()
-                        .any(|q| (q.diag.line, q.diag.col) == (l.diag.line, l.diag.col)))
-            });
-            for l in quoting.into_iter().chain(workload) {
-                self.found.push(l)?;
-            }
+                // An env value written `value: on` is one problem, reported once (as the
+                // quoting error).
+                workload.retain(|l| {
+                    !(l.rule == Rule::InvalidWorkload
+                        && quoting
+                            .iter()
+                            .any(|q| (q.diag.line, q.diag.col) == (l.diag.line, l.diag.col)))
+                });
+                quoting.extend(workload);
+                quoting
+            })
+            .collect();
+        for l in found.into_iter().flatten() {
+            self.found.push(l)?;
         }
         Ok(())
     }

@@ -34,6 +34,8 @@ pub enum Code {
     JsonSyntax,
     /// The input holds no documents.
     EmptyInput,
+    /// A bug of this tool, caught before it could write anything.
+    Internal,
     /// An engine note, by its stable id (`user-otel-var`, …).
     Note(&'static str),
     /// A finding of `check` or `validate`.
@@ -51,6 +53,7 @@ impl Code {
             Code::YamlSyntax => "yaml-syntax",
             Code::JsonSyntax => "json-syntax",
             Code::EmptyInput => "empty-input",
+            Code::Internal => "internal",
             Code::Note(id) => id,
             Code::Rule(r) => r.id(),
         }

@@ -292,6 +292,7 @@ impl Messages {
             self.warn(&w)?;
         }
         self.errors.append(&mut r.errors);
+        self.errors.append(&mut r.unreadable);
         Ok(())
     }
 
@@ -452,7 +453,9 @@ pub fn empty_input(fail: bool) -> Diagnostic {
 }
 
 /// Reads every input again, a window at a time, and renders it. Windows of several inputs are
-/// rendered together, on every core; the output keeps the input order.
+/// rendered together, on every core; the output keeps the input order. The main thread reads the
+/// next batch and writes the previous one while a batch renders, so reading, rendering and
+/// writing overlap.
 fn second_pass(
     processor: &Processor,
     settings: &Settings,
@@ -462,13 +465,11 @@ fn second_pass(
     out: &mut dyn Output,
     messages: &mut Messages,
 ) -> Result<(), Diagnostic> {
+    type Batch = Vec<(usize, Source, Vec<pipeline::DocRef>)>;
     let window = settings.window_bytes;
-    let mut batch: Vec<(usize, Source, Vec<pipeline::DocRef>)> = Vec::new();
-    let mut batch_bytes = 0usize;
-    let mut order = InOrder::new(inputs.len());
-    let mut flush = |batch: &mut Vec<(usize, Source, Vec<pipeline::DocRef>)>| {
+    let render = |batch: Batch| -> (Batch, Vec<SourceRendered>) {
         use rayon::prelude::*;
-        let rendered: Vec<SourceRendered> = batch
+        let rendered = batch
             .par_iter()
             .map(|(si, src, refs)| {
                 pipeline::render_source(
@@ -485,37 +486,68 @@ fn second_pass(
                 )
             })
             .collect();
-        for ((si, src, refs), mut r) in batch.drain(..).zip(rendered) {
+        (batch, rendered)
+    };
+    let mut order = InOrder::new(inputs.len());
+    let mut write = |(batch, rendered): (Batch, Vec<SourceRendered>)| {
+        for ((si, src, refs), mut r) in batch.into_iter().zip(rendered) {
             order.window(out, messages, si, &src, &refs, &mut r)?;
         }
         Ok::<(), Diagnostic>(())
     };
-    for (si, seen) in inputs.iter().enumerate() {
-        let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, settings)?;
-        let mut hasher = std::hash::DefaultHasher::new();
-        while let Some(src) = windows.next_window()? {
-            hasher.write(src.text.as_bytes());
-            let refs = pipeline::split(&src)?;
-            batch_bytes += src.text.len();
-            batch.push((si, src, refs));
-            if batch_bytes >= window {
-                flush(&mut batch)?;
-                batch_bytes = 0;
+    std::thread::scope(|scope| {
+        let mut rendering = None;
+        // Hands a full batch to the render thread, and writes the one rendered before it.
+        macro_rules! hand_over {
+            ($batch:expr) => {{
+                let batch: Batch = $batch;
+                let previous = rendering.take();
+                if !batch.is_empty() {
+                    rendering = Some(scope.spawn(|| render(batch)));
+                }
+                if let Some(h) = previous {
+                    write(join(h))?;
+                }
+            }};
+        }
+        let mut batch: Batch = Vec::new();
+        let mut batch_bytes = 0usize;
+        for (si, seen) in inputs.iter().enumerate() {
+            let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, settings)?;
+            let mut hasher = std::hash::DefaultHasher::new();
+            while let Some(src) = windows.next_window()? {
+                hasher.write(src.text.as_bytes());
+                let refs = pipeline::split(&src)?;
+                batch_bytes += src.text.len();
+                batch.push((si, src, refs));
+                if batch_bytes >= window {
+                    hand_over!(std::mem::take(&mut batch));
+                    batch_bytes = 0;
+                }
+            }
+            if hasher.finish() != seen.hash {
+                return Err(Diagnostic::error(
+                    Code::Io,
+                    format!(
+                        "{} changed while it was being read; nothing was written",
+                        seen.name
+                    ),
+                )
+                .with_help("run again once the file is no longer being written"));
             }
         }
-        if hasher.finish() != seen.hash {
-            return Err(Diagnostic::error(
-                Code::Io,
-                format!(
-                    "{} changed while it was being read; nothing was written",
-                    seen.name
-                ),
-            )
-            .with_help("run again once the file is no longer being written"));
+        hand_over!(batch);
+        if let Some(h) = rendering.take() {
+            write(join(h))?;
         }
-    }
-    flush(&mut batch)?;
+        Ok::<(), Diagnostic>(())
+    })?;
     order.finish(out)
+}
+
+/// The result of a render thread (a panic in it goes on in this thread, as one in rayon would).
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Hands rendered windows to an [`Output`] with the input boundaries between them.

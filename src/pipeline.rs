@@ -266,18 +266,40 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
 /// True for documents the engine may edit (pod-bearing kinds and Lists).
 pub fn is_candidate(v: &Value) -> bool {
     let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
-    kind.ends_with("List")
-        || matches!(
-            kind,
-            "Pod"
-                | "Deployment"
-                | "StatefulSet"
-                | "DaemonSet"
-                | "ReplicaSet"
-                | "ReplicationController"
-                | "Job"
-                | "CronJob"
-        )
+    kind.ends_with("List") || is_workload_kind(kind)
+}
+
+fn is_workload_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Pod"
+            | "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "CronJob"
+    )
+}
+
+/// A YAML document that [`crate::yaml::header`] reads, without parsing it, as a workload that
+/// is neither context nor config: what the first pass would learn from parsing it is only that
+/// it is a candidate.
+fn quick_candidate(src: &Source, d: &DocRef) -> bool {
+    d.format == Format::Yaml
+        && crate::yaml::header::scan(&src.text[d.range.clone()]).is_some_and(|h| {
+            is_workload_kind(h.kind) && !h.api_version.starts_with("kubeopencode.io/")
+        })
+}
+
+/// Whether a parsed document is what [`quick_candidate`] took it for: a candidate that is
+/// neither context, config nor a Secret.
+fn plain_candidate(v: &Value) -> bool {
+    is_candidate(v)
+        && !is_config(v)
+        && !crate::engine::context::is_context(v)
+        && v.get("kind").and_then(Value::as_str) != Some("Secret")
 }
 
 pub fn is_config(v: &Value) -> bool {
@@ -786,6 +808,11 @@ pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceP
     let results = refs
         .par_iter()
         .map(|d| {
+            // A workload not kept needs only its kind now: it is parsed (and its syntax checked)
+            // once, when it is rendered.
+            if !keep_parsed && quick_candidate(src, d) {
+                return Ok((false, true, None, None, true));
+            }
             parse(src, d, limits).map(|p| {
                 let config = is_config(&p.value);
                 let candidate = !config && is_candidate(&p.value);
@@ -852,8 +879,24 @@ pub fn absorb(
     scanned
 }
 
+impl DocResult {
+    /// A document that cannot be read (found when it is rendered).
+    fn unreadable(e: Diagnostic) -> Self {
+        DocResult {
+            text: None,
+            plans: None,
+            diagnostics: Vec::new(),
+            report: Vec::new(),
+            resources: Vec::new(),
+            unreadable: Some(e),
+        }
+    }
+}
+
 /// What planning and rendering one document produced.
 struct DocResult {
+    /// The document could not be read.
+    unreadable: Option<Diagnostic>,
     text: Option<String>,
     plans: Option<Vec<crate::engine::WorkloadPlan>>,
     diagnostics: Vec<Diagnostic>,
@@ -900,6 +943,7 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -
             diagnostics,
             report: Vec::new(),
             resources: Vec::new(),
+            unreadable: None,
         };
     }
     let result = processor.render(text, d, p, plans);
@@ -920,6 +964,7 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -
         diagnostics,
         report,
         resources,
+        unreadable: None,
     }
 }
 
@@ -935,6 +980,9 @@ pub struct SourceRendered {
     pub plans: Vec<(usize, Vec<crate::engine::WorkloadPlan>)>,
     /// The resources that change, by document index.
     pub resources: Vec<(usize, Vec<String>)>,
+    /// Documents that could not be read (the first pass read only their kind): errors for every
+    /// front end, `check` included.
+    pub unreadable: Vec<Diagnostic>,
 }
 
 /// Plans and renders the documents of one source in parallel. Candidates found in `parsed` are
@@ -954,8 +1002,27 @@ pub fn render_source(
                 if !is_candidate(d.index) {
                     return None;
                 }
-                // Parsed once already when scanned: it cannot fail now.
-                let mut p = parse(src, d, lim).ok()?;
+                // Parsed here for the first time when the first pass read only its kind.
+                let mut p = match parse(src, d, lim) {
+                    Ok(p) => p,
+                    Err(e) => return Some(DocResult::unreadable(e)),
+                };
+                if !plain_candidate(&p.value) {
+                    return Some(DocResult::unreadable(
+                        located(
+                            src,
+                            d,
+                            1,
+                            1,
+                            1,
+                            Diagnostic::error(
+                                Code::Internal,
+                                "the quick read of this document's kind disagrees with its full parse",
+                            ),
+                        )
+                        .with_help("this is a bug in kubeopencode-inject: please report it with the document"),
+                    ));
+                }
                 Some(doc_result(processor, src, d, &mut p))
             })
             .collect()
@@ -987,6 +1054,11 @@ pub fn render_source(
             });
             continue;
         };
+        if let Some(e) = r.unreadable {
+            out.unreadable.push(e);
+            out.texts.push(None);
+            continue;
+        }
         for diag in r.diagnostics {
             if diag.severity == Severity::Error {
                 out.errors.push(diag);

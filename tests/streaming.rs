@@ -177,6 +177,31 @@ fn a_syntax_error_in_a_later_window_is_located_in_the_input() {
 }
 
 #[test]
+fn a_syntax_error_in_a_workload_of_a_later_window_fails_every_front_end() {
+    // The first pass reads only a workload's kind: its syntax is checked when the second pass
+    // parses it, and that must fail the run as the first pass would have.
+    let doc = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: broken\n  namespace: team-a\nspec:\n  replicas: 1\n bad: [\n";
+    let stderr = both_fail(1200, doc);
+    assert!(stderr.contains("error[yaml-syntax]"), "{stderr}");
+    let text = big_stream(4, |i| (i == 1200).then(|| doc.to_string()));
+    let config = format!("{CASE}/config.yaml");
+    for args in [
+        vec!["diff", "-c", &config],
+        vec!["check", "-c", &config],
+        vec!["-o", "json", "-c", &config],
+    ] {
+        let out = run(&args, Some(&text));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{args:?}: nothing is written");
+        assert!(
+            out.stderr.contains("error[yaml-syntax]"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
 fn the_diff_of_several_windows_applies_and_gives_the_pipe_output() {
     let text = big_stream(3, |_| None);
     let dir = Dir::new();

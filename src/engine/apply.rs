@@ -60,10 +60,18 @@ impl ContainerEdit {
 
 /// Every entry the edit writes must be a valid Kubernetes EnvVar.
 pub(crate) fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(), Note> {
-    let mut written: Vec<(Value, Path)> = Vec::new();
+    let fail_at = |path: Path, message: String| {
+        Err(fail(
+            path,
+            format!("container `{}`: {message}", edit.name),
+            None,
+        ))
+    };
     for (_, entries) in &edit.insert {
         for e in entries {
-            written.push((e.clone(), edit.path.clone()));
+            if let Some(message) = env_var_problem(e) {
+                return fail_at(edit.path.clone(), message);
+            }
         }
     }
     for (i, v) in &edit.set_value {
@@ -71,32 +79,30 @@ pub(crate) fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(),
         if let Some(o) = e.as_object_mut() {
             o.insert("value".into(), Value::String(v.clone()));
         }
-        let mut p = edit.path.clone();
-        p.extend([key("env"), Seg::Index(*i)]);
-        written.push((e, p));
-    }
-    for (e, path) in written {
-        let problem = match serde_json::from_value::<k8s_openapi::api::core::v1::EnvVar>(e.clone())
-        {
-            Err(err) => Some(format!("not a valid EnvVar: {err}")),
-            Ok(ev) if ev.name.is_empty() => Some("an env entry without a name".into()),
-            Ok(ev) if ev.value.is_some() && ev.value_from.is_some() => {
-                Some(format!("{} would have both value and valueFrom", ev.name))
-            }
-            Ok(ev) if ev.name.contains('=') || ev.name.chars().any(|c| !c.is_ascii_graphic()) => {
-                Some(format!("`{}` is not a valid env var name", ev.name))
-            }
-            Ok(_) => None,
-        };
-        if let Some(message) = problem {
-            return Err(fail(
-                path,
-                format!("container `{}`: {message}", edit.name),
-                None,
-            ));
+        if let Some(message) = env_var_problem(&e) {
+            let mut p = edit.path.clone();
+            p.extend([key("env"), Seg::Index(*i)]);
+            return fail_at(p, message);
         }
     }
     Ok(())
+}
+
+/// What makes an entry not a valid Kubernetes EnvVar, if anything (read in place, as the API
+/// server's types read it).
+fn env_var_problem(e: &Value) -> Option<String> {
+    use serde::Deserialize;
+    match k8s_openapi::api::core::v1::EnvVar::deserialize(e) {
+        Err(err) => Some(format!("not a valid EnvVar: {err}")),
+        Ok(ev) if ev.name.is_empty() => Some("an env entry without a name".into()),
+        Ok(ev) if ev.value.is_some() && ev.value_from.is_some() => {
+            Some(format!("{} would have both value and valueFrom", ev.name))
+        }
+        Ok(ev) if ev.name.contains('=') || ev.name.chars().any(|c| !c.is_ascii_graphic()) => {
+            Some(format!("`{}` is not a valid env var name", ev.name))
+        }
+        Ok(_) => None,
+    }
 }
 
 /// Applies plans to a document (the normalising renderer's edit step).

@@ -154,11 +154,15 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
         )
     })?;
     for (i, e) in env.iter().enumerate() {
-        let mut ep = p.clone();
-        ep.push(Seg::Index(i));
+        // The entry's path, built only for an error.
+        let entry = || {
+            let mut ep = p.clone();
+            ep.push(Seg::Index(i));
+            ep
+        };
         if !e.is_object() {
             return Err(fail(
-                ep,
+                entry(),
                 format!(
                     "container `{cname}`: env[{i}] must be a mapping with a `name`, found {}",
                     kind_of(e)
@@ -169,6 +173,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
         match e.get("name") {
             Some(Value::String(_)) => {}
             Some(other) => {
+                let mut ep = entry();
                 ep.push(key("name"));
                 return Err(quote_fix(
                     ep,
@@ -182,7 +187,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
             }
             None => {
                 return Err(fail(
-                    ep,
+                    entry(),
                     format!("container `{cname}`: env[{i}] has no `name`"),
                     Some(entry_help.into()),
                 ));
@@ -192,6 +197,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
             && !v.is_string()
             && !v.is_null()
         {
+            let mut ep = entry();
             ep.push(key("value"));
             return Err(quote_fix(
                 ep,

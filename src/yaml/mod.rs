@@ -1,6 +1,7 @@
 //! YAML reading and writing.
 pub mod emit;
 pub mod fast;
+pub mod header;
 pub mod node;
 pub mod scalar;
 pub mod stream;
