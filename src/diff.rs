@@ -29,7 +29,7 @@ impl DocPair {
     /// with.
     fn shared_ends(&self) -> (usize, usize) {
         if self.old == self.new {
-            let n = self.old.split_inclusive('\n').count();
+            let n = line_count(&self.old);
             return (n, n);
         }
         let (old, new) = (
@@ -41,7 +41,7 @@ impl DocPair {
             .zip(new.clone())
             .take_while(|(a, b)| a == b)
             .count();
-        let shorter = old.clone().count().min(new.clone().count());
+        let shorter = line_count(&self.old).min(line_count(&self.new));
         let trail = old
             .rev()
             .zip(new.rev())
@@ -50,6 +50,12 @@ impl DocPair {
             .count();
         (lead, trail)
     }
+}
+
+/// The lines of a text, the last one counted when it has no line break.
+fn line_count(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
+        + usize::from(!text.is_empty() && !text.ends_with('\n'))
 }
 
 fn doc_pair(before: &str, after: Option<&str>, number: usize, resources: Vec<String>) -> DocPair {
@@ -156,19 +162,32 @@ fn run_diff(
     // 0-based line (in the run's old text) where each document starts.
     let mut starts = Vec::with_capacity(docs.len());
     let mut ops: Vec<DiffOp> = Vec::new();
-    for d in docs {
+    // Each changed document is diffed alone, on every core; the runs are then joined in order.
+    let doc_ops: Vec<Option<Vec<DiffOp>>> = {
+        use rayon::prelude::*;
+        docs.par_iter()
+            .map(|d| {
+                (d.old != d.new).then(|| {
+                    // Lines as this function cuts them (at `\n` only), so that the ops index
+                    // `old_lines` and `new_lines` (similar's own line split also breaks at a
+                    // lone `\r`).
+                    let old: Vec<&str> = d.old.split_inclusive('\n').collect();
+                    let new: Vec<&str> = d.new.split_inclusive('\n').collect();
+                    similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
+                })
+            })
+            .collect()
+    };
+    for (d, doc_ops) in docs.iter().zip(doc_ops) {
         let (o, n) = (old_lines.len(), new_lines.len());
         starts.push(o);
         old_lines.extend(d.old.split_inclusive('\n'));
         new_lines.extend(d.new.split_inclusive('\n'));
-        if d.old == d.new {
+        let Some(doc_ops) = doc_ops else {
             push_equal(&mut ops, o, n, old_lines.len() - o);
             continue;
-        }
-        // Lines as this function cuts them (at `\n` only), so that the ops index `old_lines`
-        // and `new_lines` (similar's own line split also breaks at a lone `\r`).
-        let (old_doc, new_doc) = (&old_lines[o..], &new_lines[n..]);
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, old_doc, new_doc) {
+        };
+        for op in doc_ops {
             match shifted(op, o, n) {
                 DiffOp::Equal {
                     old_index,
@@ -179,7 +198,7 @@ fn run_diff(
             }
         }
     }
-    let doc_at = |line: usize| starts.iter().rposition(|&s| s <= line).unwrap_or(0);
+    let doc_at = |line: usize| starts.partition_point(|&s| s <= line).saturating_sub(1);
     let line = |text: &str| DiffLineText {
         text: text.strip_suffix('\n').unwrap_or(text).to_string(),
         missing_newline: !text.ends_with('\n'),
@@ -334,8 +353,8 @@ impl FileDiff {
     fn flush(&mut self, docs: &[DocPair], out: &mut Vec<DiffLine>) {
         run_diff(docs, self.lines, self.context, &mut self.header, out);
         for d in docs {
-            self.lines.0 += d.old.lines().count();
-            self.lines.1 += d.new.lines().count();
+            self.lines.0 += line_count(&d.old);
+            self.lines.1 += line_count(&d.new);
         }
     }
 }
@@ -359,16 +378,16 @@ pub enum DiffLine {
 }
 
 impl DiffLine {
-    fn render(&self) -> (Style, String) {
-        let (style, text) = match self {
-            DiffLine::Header(t) => (Style::new().bold(), t.clone()),
-            DiffLine::Hunk(t) => (AnsiColor::Cyan.on_default(), t.clone()),
-            DiffLine::Context(t) => (Style::new(), format!(" {t}")),
-            DiffLine::Delete(t) => (AnsiColor::Red.on_default(), format!("-{t}")),
-            DiffLine::Insert(t) => (AnsiColor::Green.on_default(), format!("+{t}")),
-            DiffLine::NoNewline => (Style::new(), "\\ No newline at end of file".to_string()),
-        };
-        (style, text)
+    /// The line's style, the prefix of its text, and its text.
+    fn parts(&self) -> (Style, &'static str, &str) {
+        match self {
+            DiffLine::Header(t) => (Style::new().bold(), "", t),
+            DiffLine::Hunk(t) => (AnsiColor::Cyan.on_default(), "", t),
+            DiffLine::Context(t) => (Style::new(), " ", t),
+            DiffLine::Delete(t) => (AnsiColor::Red.on_default(), "-", t),
+            DiffLine::Insert(t) => (AnsiColor::Green.on_default(), "+", t),
+            DiffLine::NoNewline => (Style::new(), "", "\\ No newline at end of file"),
+        }
     }
 }
 
@@ -393,8 +412,17 @@ impl<W: Write> DiffOutput<W> {
 impl<W: Write> DiffOutput<W> {
     fn write(&mut self, lines: Vec<DiffLine>) -> Result<(), Diagnostic> {
         for line in lines {
-            let (style, text) = line.render();
-            writeln!(self.out, "{style}{text}{style:#}").map_err(io_error)?;
+            let (style, prefix, text) = line.parts();
+            (|| {
+                if style == Style::new() {
+                    self.out.write_all(prefix.as_bytes())?;
+                    self.out.write_all(text.as_bytes())?;
+                    self.out.write_all(b"\n")
+                } else {
+                    writeln!(self.out, "{style}{prefix}{text}{style:#}")
+                }
+            })()
+            .map_err(io_error)?;
         }
         Ok(())
     }

@@ -100,7 +100,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
         number: 1,
         format,
     };
-    let mut p: Parsed = match pipeline::parse(&src, &d, &limits) {
+    let p: Parsed = match pipeline::parse(&src, &d, &limits) {
         Ok(p) => p,
         // Not even YAML: nothing sensible to echo back; fail loudly.
         Err(e) => return report::fail(&[e], colors),
@@ -144,6 +144,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             ctx: &ctx,
             opts,
             normalize: false,
+            keep_parsed: false,
         };
         let plans = processor.plan_items(&p);
         collect(
@@ -156,7 +157,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             &mut errors,
         );
         if errors.is_empty() {
-            text = processor.render(&src.text, &d, &mut p, plans).text;
+            text = processor.render(&src.text, &d, &p, plans).text;
         }
     }
     let base = text.unwrap_or_else(|| src.text.clone());

@@ -602,6 +602,8 @@ pub struct Processor<'a> {
     pub ctx: &'a StreamContext,
     pub opts: &'a Options,
     pub normalize: bool,
+    /// Hand the parsed candidates read by the second pass to the output (`check` lints them).
+    pub keep_parsed: bool,
 }
 
 impl Processor<'_> {
@@ -644,7 +646,7 @@ impl Processor<'_> {
         &self,
         text: &str,
         d: &DocRef,
-        p: &mut Parsed,
+        p: &Parsed,
         plans: Vec<WorkloadPlan>,
     ) -> DocOutput {
         let changed = plans.iter().any(|pl| !pl.edits().is_empty());
@@ -655,7 +657,12 @@ impl Processor<'_> {
                 plans,
             };
         }
-        engine::apply(&mut p.value, &plans);
+        // The edited value is needed only to re-emit a document; splicing edits the text.
+        let edited = |p: &Parsed| {
+            let mut v = p.value.clone();
+            engine::apply(&mut v, &plans);
+            v
+        };
         if d.format == Format::Json {
             // JSON is YAML flow syntax: edited as text like any flow document.
             let spliced = match self.normalize {
@@ -665,7 +672,7 @@ impl Processor<'_> {
             let (text, fallback) = match spliced {
                 Ok(out) => (out, None),
                 Err(render::Fallback(why)) => (
-                    render::reemit_json(text, &p.value),
+                    render::reemit_json(text, &edited(p)),
                     Some(why).filter(|w| !w.is_empty()),
                 ),
             };
@@ -695,7 +702,7 @@ impl Processor<'_> {
                 }
                 Err(render::Fallback(reason)) => {
                     return DocOutput {
-                        text: Some(render::reemit_yaml(text, Some(root), &p.value)),
+                        text: Some(render::reemit_yaml(text, Some(root), &edited(p))),
                         fallback: Some(reason),
                         plans,
                     };
@@ -703,7 +710,7 @@ impl Processor<'_> {
             }
         }
         DocOutput {
-            text: Some(render::reemit_yaml(text, p.root.as_ref(), &p.value)),
+            text: Some(render::reemit_yaml(text, p.root.as_ref(), &edited(p))),
             fallback: None,
             plans,
         }
@@ -889,6 +896,7 @@ impl DocResult {
             report: Vec::new(),
             resources: Vec::new(),
             unreadable: Some(e),
+            parsed: None,
         }
     }
 }
@@ -897,6 +905,8 @@ impl DocResult {
 struct DocResult {
     /// The document could not be read.
     unreadable: Option<Diagnostic>,
+    /// The document as parsed (unedited), when [`Processor::keep_parsed`].
+    parsed: Option<Parsed>,
     text: Option<String>,
     plans: Option<Vec<crate::engine::WorkloadPlan>>,
     diagnostics: Vec<Diagnostic>,
@@ -944,6 +954,7 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -
             report: Vec::new(),
             resources: Vec::new(),
             unreadable: None,
+            parsed: None,
         };
     }
     let result = processor.render(text, d, p, plans);
@@ -965,6 +976,7 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -
         report,
         resources,
         unreadable: None,
+        parsed: None,
     }
 }
 
@@ -983,6 +995,8 @@ pub struct SourceRendered {
     /// Documents that could not be read (the first pass read only their kind): errors for every
     /// front end, `check` included.
     pub unreadable: Vec<Diagnostic>,
+    /// The candidates as parsed, by document index (when [`Processor::keep_parsed`]).
+    pub parsed: Vec<(usize, Parsed)>,
 }
 
 /// Plans and renders the documents of one source in parallel. Candidates found in `parsed` are
@@ -1023,7 +1037,11 @@ pub fn render_source(
                         .with_help("this is a bug in kubeopencode-inject: please report it with the document"),
                     ));
                 }
-                Some(doc_result(processor, src, d, &mut p))
+                let mut r = doc_result(processor, src, d, &mut p);
+                if processor.keep_parsed {
+                    r.parsed = Some(p);
+                }
+                Some(r)
             })
             .collect()
     } else {
@@ -1067,6 +1085,9 @@ pub fn render_source(
             }
         }
         out.report.extend(r.report);
+        if let Some(p) = r.parsed {
+            out.parsed.push((d.index, p));
+        }
         if !r.resources.is_empty() {
             out.resources.push((d.index, r.resources));
         }

@@ -276,7 +276,8 @@ fn after_directive(before: &[u8]) -> bool {
 /// A copy of a stream: in memory up to a size, then in an unnamed temporary file.
 pub struct Spill {
     memory: Vec<u8>,
-    file: Option<std::fs::File>,
+    /// Buffered: a diff writes a line at a time.
+    file: Option<io::BufWriter<std::fs::File>>,
     limit: usize,
 }
 
@@ -306,6 +307,7 @@ impl Spill {
         match &mut self.file {
             Some(f) => {
                 f.flush()?;
+                let f = f.get_mut();
                 f.rewind()?;
                 Ok(Box::new(io::BufReader::with_capacity(READ_BLOCK, f)))
             }
@@ -317,7 +319,7 @@ impl Spill {
 impl Write for Spill {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         if self.file.is_none() && self.memory.len() + data.len() > self.limit {
-            let mut f = tempfile::tempfile()?;
+            let mut f = io::BufWriter::with_capacity(READ_BLOCK, tempfile::tempfile()?);
             f.write_all(&self.memory)?;
             self.memory = Vec::new();
             self.file = Some(f);

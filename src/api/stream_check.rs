@@ -227,6 +227,7 @@ fn check_pipeline(src: &Source) {
                 ctx: &ctx,
                 opts: &opts,
                 normalize,
+                keep_parsed: false,
             };
             let plans = processor.plan(p);
             for diag in pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans) {
@@ -236,7 +237,7 @@ fn check_pipeline(src: &Source) {
                 continue;
             }
             let text = &src.text[d.range.clone()];
-            let out = processor.render(text, d, &mut p.clone(), plans);
+            let out = processor.render(text, d, p, plans);
             if let Some(new) = &out.text {
                 match d.format {
                     Format::Json => {
