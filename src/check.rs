@@ -144,10 +144,6 @@ impl CheckOutput {
 }
 
 impl Output for CheckOutput {
-    fn wants_parsed(&self) -> bool {
-        true
-    }
-
     fn begin(&mut self, run: &Begin) -> Result<(), Diagnostic> {
         self.secrets = run.secrets.clone();
         let mut found = Vec::new();
@@ -175,22 +171,15 @@ impl Output for CheckOutput {
         r.report.clear();
         let plans: std::collections::HashMap<usize, Vec<crate::engine::WorkloadPlan>> =
             r.plans.drain(..).collect();
-        let mut parsed: Vec<Option<pipeline::Parsed>> = (0..refs.len()).map(|_| None).collect();
-        for (di, p) in r.parsed.drain(..) {
-            if let Some(slot) = parsed.get_mut(di) {
-                *slot = Some(p);
-            }
-        }
         let ns = self.namespace.as_deref();
         let (limits, secrets) = (&self.limits, &self.secrets);
         // Documents are linted on every core, then reported in order.
         use rayon::prelude::*;
         let found: Vec<Vec<Located>> = refs
             .par_iter()
-            .zip(parsed.into_par_iter())
-            .map(|(d, parsed)| {
+            .map(|d| {
                 // Read by the passes already: a document that does not parse failed the run.
-                let Some(mut p) = parsed.or_else(|| pipeline::parse(src, d, limits).ok()) else {
+                let Ok(mut p) = pipeline::parse(src, d, limits) else {
                     return Vec::new();
                 };
                 let mut quoting = Vec::new();

@@ -144,7 +144,6 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             ctx: &ctx,
             opts,
             normalize: false,
-            keep_parsed: false,
         };
         let plans = processor.plan_items(&p);
         collect(

@@ -255,10 +255,6 @@ pub trait Output {
         refs: &[pipeline::DocRef],
         rendered: &mut SourceRendered,
     ) -> Result<(), Diagnostic>;
-    /// Whether the output uses the parsed candidates ([`SourceRendered::parsed`]).
-    fn wants_parsed(&self) -> bool {
-        false
-    }
     /// The current input ends.
     fn end_input(&mut self) -> Result<(), Diagnostic> {
         Ok(())
@@ -380,7 +376,6 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
         ctx: &ctx,
         opts: &settings.options,
         normalize: settings.normalize,
-        keep_parsed: out.wants_parsed(),
     };
     if let Err(e) = out.begin(&Begin {
         config: &config,

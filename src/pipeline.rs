@@ -602,8 +602,6 @@ pub struct Processor<'a> {
     pub ctx: &'a StreamContext,
     pub opts: &'a Options,
     pub normalize: bool,
-    /// Hand the parsed candidates read by the second pass to the output (`check` lints them).
-    pub keep_parsed: bool,
 }
 
 impl Processor<'_> {
@@ -896,7 +894,6 @@ impl DocResult {
             report: Vec::new(),
             resources: Vec::new(),
             unreadable: Some(e),
-            parsed: None,
         }
     }
 }
@@ -905,8 +902,6 @@ impl DocResult {
 struct DocResult {
     /// The document could not be read.
     unreadable: Option<Diagnostic>,
-    /// The document as parsed (unedited), when [`Processor::keep_parsed`].
-    parsed: Option<Parsed>,
     text: Option<String>,
     plans: Option<Vec<crate::engine::WorkloadPlan>>,
     diagnostics: Vec<Diagnostic>,
@@ -954,7 +949,6 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -
             report: Vec::new(),
             resources: Vec::new(),
             unreadable: None,
-            parsed: None,
         };
     }
     let result = processor.render(text, d, p, plans);
@@ -976,7 +970,6 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -
         report,
         resources,
         unreadable: None,
-        parsed: None,
     }
 }
 
@@ -995,8 +988,6 @@ pub struct SourceRendered {
     /// Documents that could not be read (the first pass read only their kind): errors for every
     /// front end, `check` included.
     pub unreadable: Vec<Diagnostic>,
-    /// The candidates as parsed, by document index (when [`Processor::keep_parsed`]).
-    pub parsed: Vec<(usize, Parsed)>,
 }
 
 /// Plans and renders the documents of one source in parallel. Candidates found in `parsed` are
@@ -1037,11 +1028,7 @@ pub fn render_source(
                         .with_help("this is a bug in kubeopencode-inject: please report it with the document"),
                     ));
                 }
-                let mut r = doc_result(processor, src, d, &mut p);
-                if processor.keep_parsed {
-                    r.parsed = Some(p);
-                }
-                Some(r)
+                Some(doc_result(processor, src, d, &mut p))
             })
             .collect()
     } else {
@@ -1085,9 +1072,7 @@ pub fn render_source(
             }
         }
         out.report.extend(r.report);
-        if let Some(p) = r.parsed {
-            out.parsed.push((d.index, p));
-        }
+
         if !r.resources.is_empty() {
             out.resources.push((d.index, r.resources));
         }

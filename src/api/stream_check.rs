@@ -227,7 +227,6 @@ fn check_pipeline(src: &Source) {
                 ctx: &ctx,
                 opts: &opts,
                 normalize,
-                keep_parsed: false,
             };
             let plans = processor.plan(p);
             for diag in pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans) {
