@@ -1012,7 +1012,8 @@ pub fn render_source(
                     Ok(p) => p,
                     Err(e) => return Some(DocResult::unreadable(e)),
                 };
-                if !plain_candidate(&p.value) {
+                // Only a document the first pass did not parse can have been misread.
+                if !plain_candidate(&p.value) && quick_candidate(src, d) {
                     return Some(DocResult::unreadable(
                         located(
                             src,

@@ -35,7 +35,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{RawOutput, files_under, is_start_marker, run_raw, try_docs};
+use common::{RawOutput, files_under, is_start_marker, run_raw, run_raw_env, try_docs};
 use serde_json::Value;
 
 /// Files the tool must refuse with a located error (exit 2), and why the API server would too.
@@ -566,6 +566,19 @@ impl FrontEnds {
             ),
             ("KRM function", run(&krm_args, list.as_bytes())),
             ("diff", run(&with(&["diff"], &[f, os(file)]), b"")),
+            // Every document its own window: the first pass reads workloads' kinds with the
+            // header scan and the second pass parses them (a whole small file is one window,
+            // parsed once, otherwise).
+            (
+                "inject (one-document windows)",
+                run_raw_env(
+                    &bin(),
+                    &with(&[], &[f, os(file)]),
+                    b"",
+                    TIMEOUT,
+                    &[("KUBEOPENCODE_INJECT_WINDOW_BYTES", "1")],
+                ),
+            ),
         ];
         let in_place_after = std::fs::read_to_string(&copy).ok();
         if let Some(plugin) = plugin {
@@ -665,6 +678,17 @@ impl FrontEnds {
     /// items are the same documents.
     fn agreement(&self) -> Verdict {
         let pipe = self.get("inject");
+        let windowed = self.get("inject (one-document windows)");
+        if (windowed.code, &windowed.stdout) != (pipe.code, &pipe.stdout) {
+            return Fail(format!(
+                "one-document windows exit {:?} ({} bytes), the whole file {:?} ({} bytes): {}",
+                windowed.code,
+                windowed.stdout.len(),
+                pipe.code,
+                pipe.stdout.len(),
+                byte_difference(&pipe.stdout, &windowed.stdout)
+            ));
+        }
         if pipe.code != Some(0) {
             return NotApplicable(format!("the pipe exits {:?}", pipe.code));
         }

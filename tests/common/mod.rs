@@ -141,9 +141,21 @@ pub fn run_raw<S: AsRef<std::ffi::OsStr>>(
     stdin: &[u8],
     timeout: std::time::Duration,
 ) -> RawOutput {
+    run_raw_env(program, args, stdin, timeout, &[])
+}
+
+/// [`run_raw`] with environment variables set.
+pub fn run_raw_env<S: AsRef<std::ffi::OsStr>>(
+    program: &Path,
+    args: &[S],
+    stdin: &[u8],
+    timeout: std::time::Duration,
+    env: &[(&str, &str)],
+) -> RawOutput {
     use std::io::Read;
     let mut child = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .stdin(Stdio::piped())
