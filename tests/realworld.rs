@@ -579,6 +579,16 @@ impl FrontEnds {
                     &[("KUBEOPENCODE_INJECT_WINDOW_BYTES", "1")],
                 ),
             ),
+            (
+                "diff (one-document windows)",
+                run_raw_env(
+                    &bin(),
+                    &with(&["diff"], &[f, os(file)]),
+                    b"",
+                    TIMEOUT,
+                    &[("KUBEOPENCODE_INJECT_WINDOW_BYTES", "1")],
+                ),
+            ),
         ];
         let in_place_after = std::fs::read_to_string(&copy).ok();
         if let Some(plugin) = plugin {
@@ -674,20 +684,24 @@ impl FrontEnds {
         }
     }
 
-    /// Property 8: the pipe's stdout, the file after --in-place, -o json and the KRM function's
+    /// Property 8: the pipe and `diff` give the same bytes and exit code with one-document windows as
+    /// with the whole file; the pipe's stdout, the file after --in-place, -o json and the KRM function's
     /// items are the same documents.
     fn agreement(&self) -> Verdict {
         let pipe = self.get("inject");
-        let windowed = self.get("inject (one-document windows)");
-        if (windowed.code, &windowed.stdout) != (pipe.code, &pipe.stdout) {
-            return Fail(format!(
-                "one-document windows exit {:?} ({} bytes), the whole file {:?} ({} bytes): {}",
-                windowed.code,
-                windowed.stdout.len(),
-                pipe.code,
-                pipe.stdout.len(),
-                byte_difference(&pipe.stdout, &windowed.stdout)
-            ));
+        for front in ["inject", "diff"] {
+            let whole = self.get(front);
+            let windowed = self.get(&format!("{front} (one-document windows)"));
+            if (windowed.code, &windowed.stdout) != (whole.code, &whole.stdout) {
+                return Fail(format!(
+                    "{front} with one-document windows exits {:?} ({} bytes), with the whole file {:?} ({} bytes): {}",
+                    windowed.code,
+                    windowed.stdout.len(),
+                    whole.code,
+                    whole.stdout.len(),
+                    byte_difference(&whole.stdout, &windowed.stdout)
+                ));
+            }
         }
         if pipe.code != Some(0) {
             return NotApplicable(format!("the pipe exits {:?}", pipe.code));
