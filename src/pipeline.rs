@@ -1,8 +1,8 @@
 //! The document pipeline shared by every front end: split sources into documents, parse them, learn
 //! the stream's context (Tasks, Agents, the config), plan every workload, and render.
 //!
-//! Documents that are not pod-bearing are never kept parsed: they are checked once and later copied
-//! as bytes. Errors are collected for the whole run before anything is written.
+//! No document is kept parsed between the passes: workloads are parsed when they are rendered,
+//! other documents are checked once and later copied as bytes. Errors are collected for the whole run before anything is written.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -17,7 +17,6 @@ use crate::lint::SecretIndex;
 use crate::render;
 use crate::yaml::stream::{self, Format};
 use crate::yaml::tree::{self, Limits, Node};
-use std::collections::HashMap;
 
 /// One document of a source.
 #[derive(Debug, Clone)]
@@ -777,8 +776,6 @@ pub struct Scanned {
     pub refs: Vec<DocRef>,
     /// Indexes (in `refs`) of the candidate documents (pod-bearing kinds and Lists).
     pub candidates: Vec<usize>,
-    /// Candidates kept parsed, by index.
-    pub parsed: Vec<(usize, Parsed)>,
     /// KubeOpenCodeConfig documents, by index.
     pub configs: Vec<(usize, Parsed)>,
     pub errors: Vec<Diagnostic>,
@@ -786,8 +783,8 @@ pub struct Scanned {
     pub documents: usize,
 }
 
-/// What parsing one document gave: (is a config, is a candidate, the document if kept, its value
-/// if it is context and not kept).
+/// What parsing one document gave: (is a config, is a candidate, the config document, its value
+/// if it is context).
 type DocParse = Result<(bool, bool, Option<Parsed>, Option<Value>, bool), Diagnostic>;
 
 /// The documents of a source, parsed; not yet added to the stream's context.
@@ -798,7 +795,7 @@ pub struct SourceParse {
 
 /// Splits and parses every document of a source (in parallel), keeping only what later steps need.
 /// Pure: sources can be parsed in parallel too, then [`absorb`]ed in order.
-pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceParse {
+pub fn parse_source(src: &Source, limits: &Limits) -> SourceParse {
     use rayon::prelude::*;
     let refs = match split(src) {
         Ok(r) => r,
@@ -813,9 +810,9 @@ pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceP
     let results = refs
         .par_iter()
         .map(|d| {
-            // A workload not kept needs only its kind now: it is parsed (and its syntax checked)
-            // once, when it is rendered.
-            if !keep_parsed && quick_candidate(src, d) {
+            // A workload needs only its kind now: it is parsed (and its syntax checked) once,
+            // when it is rendered.
+            if quick_candidate(src, d) {
                 return Ok((false, true, None, None, true));
             }
             parse(src, d, limits).map(|p| {
@@ -825,7 +822,7 @@ pub fn parse_source(src: &Source, limits: &Limits, keep_parsed: bool) -> SourceP
                 let context = crate::engine::context::is_context(&p.value)
                     || p.value.get("kind").and_then(Value::as_str) == Some("Secret");
                 // Keep only what later steps need; drop the rest here, in parallel.
-                let keep = config || (candidate && keep_parsed);
+                let keep = config;
                 let value = (context && !keep).then(|| p.value.clone());
                 let document = !p.value.is_null();
                 (config, candidate, keep.then_some(p), value, document)
@@ -848,7 +845,6 @@ pub fn absorb(
     let mut scanned = Scanned {
         refs: Vec::new(),
         candidates: Vec::new(),
-        parsed: Vec::new(),
         configs: Vec::new(),
         errors: Vec::new(),
         documents: 0,
@@ -874,7 +870,6 @@ pub fn absorb(
                 }
                 match p {
                     Some(p) if config => scanned.configs.push((d.index, p)),
-                    Some(p) if candidate => scanned.parsed.push((d.index, p)),
                     _ => {}
                 }
             }
@@ -990,63 +985,49 @@ pub struct SourceRendered {
     pub unreadable: Vec<Diagnostic>,
 }
 
-/// Plans and renders the documents of one source in parallel. Candidates found in `parsed` are
-/// used as they are; other candidates are parsed again.
+/// Plans and renders the documents of one source in parallel: each candidate is parsed here,
+/// planned, rendered and dropped, so memory follows the document being rendered.
 pub fn render_source(
     processor: &Processor,
     src: &Source,
     refs: &[DocRef],
     is_candidate: impl Fn(usize) -> bool + Sync,
-    mut parsed: HashMap<usize, &mut Parsed>,
     lim: &Limits,
 ) -> SourceRendered {
     use rayon::prelude::*;
-    let results: Vec<Option<DocResult>> = if parsed.is_empty() {
-        refs.par_iter()
-            .map(|d| {
-                if !is_candidate(d.index) {
-                    return None;
-                }
-                // Parsed here for the first time when the first pass read only its kind.
-                let mut p = match parse(src, d, lim) {
-                    Ok(p) => p,
-                    Err(e) => return Some(DocResult::unreadable(e)),
-                };
-                // Only a document the first pass did not parse can have been misread.
-                if !plain_candidate(&p.value) && quick_candidate(src, d) {
-                    return Some(DocResult::unreadable(
-                        located(
-                            src,
-                            d,
-                            1,
-                            1,
-                            1,
-                            Diagnostic::error(
-                                Code::Internal,
-                                "the quick read of this document's kind disagrees with its full parse",
-                            ),
-                        )
-                        .with_help("this is a bug in kubeopencode-inject: please report it with the document"),
-                    ));
-                }
-                Some(doc_result(processor, src, d, &mut p))
-            })
-            .collect()
-    } else {
-        let mut slots: Vec<Option<&mut Parsed>> = (0..refs.len()).map(|_| None).collect();
-        for (di, p) in parsed.drain() {
-            if let Some(slot) = slots.get_mut(di) {
-                *slot = Some(p);
+    let results: Vec<Option<DocResult>> = refs
+        .par_iter()
+        .map(|d| {
+            if !is_candidate(d.index) {
+                return None;
             }
-        }
-        refs.par_iter()
-            .zip(slots.par_iter_mut())
-            .map(|(d, slot)| {
-                let p = slot.as_deref_mut()?;
-                Some(doc_result(processor, src, d, p))
-            })
-            .collect()
-    };
+            // The first pass parsed it to check it, or read only its kind.
+            let mut p = match parse(src, d, lim) {
+                Ok(p) => p,
+                Err(e) => return Some(DocResult::unreadable(e)),
+            };
+            // Only a document the first pass did not parse can have been misread.
+            if !plain_candidate(&p.value) && quick_candidate(src, d) {
+                return Some(DocResult::unreadable(
+                    located(
+                        src,
+                        d,
+                        1,
+                        1,
+                        1,
+                        Diagnostic::error(
+                            Code::Internal,
+                            "the quick read of this document's kind disagrees with its full parse",
+                        ),
+                    )
+                    .with_help(
+                        "this is a bug in kubeopencode-inject: please report it with the document",
+                    ),
+                ));
+            }
+            Some(doc_result(processor, src, d, &mut p))
+        })
+        .collect();
     let mut out = SourceRendered {
         texts: Vec::with_capacity(refs.len()),
         ..SourceRendered::default()
