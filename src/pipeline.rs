@@ -741,7 +741,14 @@ pub fn note_diagnostic(
                 tree::Kind::Scalar { .. } => n.pos.end - n.pos.start,
                 _ => 1,
             };
-            located_at(src, d, node_place(n), len.max(1), diag)
+            let (line_in_doc, col, _) = node_place(n);
+            if note.severity == Severity::Error {
+                located_at(src, d, node_place(n), len.max(1), diag)
+            } else {
+                // Warnings and infos are printed on one line: their place, without a snippet
+                // (a copy of the document for each of thousands of warnings).
+                diag.at(&src.name, Some(d.number), d.line + line_in_doc - 1, col)
+            }
         }
         None => diag.at(&src.name, Some(d.number), d.line, 1),
     }
