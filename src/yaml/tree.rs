@@ -439,10 +439,9 @@ pub fn to_value(doc: &Document, limits: &Limits) -> Result<Value, YamlError> {
     let Some(root) = &doc.root else {
         return Ok(Value::Null);
     };
-    let mut anchors: HashMap<usize, &Node> = HashMap::new();
-    collect_anchors(root, &mut anchors);
     let mut conv = Converter {
-        anchors,
+        root,
+        anchors: None,
         budget: limits.max_nodes,
         max_nodes: limits.max_nodes,
         in_alias: 0,
@@ -472,7 +471,9 @@ fn collect_anchors<'a>(node: &'a Node, out: &mut HashMap<usize, &'a Node>) {
 }
 
 struct Converter<'a> {
-    anchors: HashMap<usize, &'a Node>,
+    root: &'a Node,
+    /// The anchors of the tree, collected at the first alias (most documents have none).
+    anchors: Option<HashMap<usize, &'a Node>>,
     budget: usize,
     max_nodes: usize,
     in_alias: usize,
@@ -514,8 +515,14 @@ impl<'a> Converter<'a> {
         }
         match &node.kind {
             Kind::Alias(id) => {
+                let root = self.root;
                 let target = *self
                     .anchors
+                    .get_or_insert_with(|| {
+                        let mut anchors = HashMap::new();
+                        collect_anchors(root, &mut anchors);
+                        anchors
+                    })
                     .get(id)
                     .ok_or_else(|| err_at(node, "alias to an unknown anchor".into()))?;
                 self.in_alias += 1;
@@ -532,7 +539,7 @@ impl<'a> Converter<'a> {
                 Ok(Value::Array(out))
             }
             Kind::Map { entries, .. } => {
-                let mut out = Map::new();
+                let mut out = Map::with_capacity(entries.len());
                 let mut merges: Vec<&'a Node> = Vec::new();
                 for (k, v) in entries {
                     if matches!(&k.kind, Kind::Scalar { value, style: Style::Plain, tag: None } if value == "<<")
