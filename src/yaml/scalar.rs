@@ -62,7 +62,11 @@ fn resolve_fixed(s: &str) -> Option<Plain> {
 
 /// The `'D', 'S'` branch of go-yaml v2's `resolve()`.
 fn resolve_number(s: &str) -> Plain {
-    let plain = s.replace('_', "");
+    let plain: std::borrow::Cow<str> = if s.contains('_') {
+        s.replace('_', "").into()
+    } else {
+        s.into()
+    };
     if let Some(i) = go_parse_int(&plain, 0) {
         return Plain::Int(i);
     }
@@ -361,6 +365,15 @@ fn is_timestamp_like(s: &str) -> bool {
 /// True when some reader (go-yaml v2, YAML 1.1, YAML 1.2 core) could read the plain form of `s`
 /// as something other than the string `s` (null, bool, number, timestamp, merge or value key).
 fn is_value_like(s: &str) -> bool {
+    // A word of more than five characters that starts with a letter is none of these (the
+    // longest such words, `false` and `FALSE`, have five): most env names and values.
+    if s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic() {
+        return false;
+    }
+    is_value_like_slow(s)
+}
+
+fn is_value_like_slow(s: &str) -> bool {
     !matches!(resolve_plain(s), Plain::Str)
         || matches!(s, "<<" | "=")
         || is_yaml12_core_non_string(s)
@@ -377,6 +390,15 @@ fn is_printable(c: char) -> bool {
         && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
+/// Every character of `s` is printable ([`is_printable`]); ASCII is checked a byte at a time.
+fn all_printable(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().all(|b| (0x20..=0x7E).contains(&b))
+    } else {
+        s.chars().all(is_printable)
+    }
+}
+
 /// True when `s` is syntactically a valid single-line plain scalar in block context (whatever
 /// it then resolves to).
 fn is_valid_plain(s: &str) -> bool {
@@ -387,7 +409,7 @@ fn is_valid_plain(s: &str) -> bool {
     if first.is_whitespace() || s.chars().next_back().is_some_and(char::is_whitespace) {
         return false;
     }
-    if !s.chars().all(is_printable) {
+    if !all_printable(s) {
         return false;
     }
     match first {
@@ -425,7 +447,7 @@ pub fn needs_quotes(s: &str) -> bool {
 /// otherwise single-quoted (e.g. '{"*":"allow"}', '- x', 'a: b'). Multi-line strings are NOT handled here
 /// (emit.rs decides block scalars); this function must still return a correct double-quoted form for them.
 pub fn render_scalar(s: &str) -> Cow<'_, str> {
-    if !s.chars().all(is_printable) || is_value_like(s) {
+    if !all_printable(s) || is_value_like(s) {
         Cow::Owned(double_quoted(s))
     } else if is_valid_plain(s) {
         Cow::Borrowed(s)
@@ -491,6 +513,65 @@ pub(crate) fn double_quoted(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The shortcuts of `is_value_like` and `all_printable` give what the full checks give: on
+    /// every plain-looking word of every file under testdata/, and on generated words (the YAML
+    /// value words, numbers, dates and their case and sign variants, padded past five letters).
+    #[test]
+    fn shortcuts_agree_with_the_full_checks() {
+        let mut words: Vec<String> = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                words.extend(
+                    t.split(|c: char| {
+                        c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}' | '"' | '\'')
+                    })
+                    .map(str::to_string),
+                );
+            }
+        }
+        let seeds = [
+            "y",
+            "yes",
+            "true",
+            "on",
+            "no",
+            "false",
+            "off",
+            "null",
+            "nan",
+            "inf",
+            "0x1f",
+            "0o17",
+            "1e3",
+            "2001-12-14",
+            "12:30",
+            "<<",
+            "=",
+            "~",
+        ];
+        for w in seeds {
+            for v in [
+                w.to_string(),
+                w.to_uppercase(),
+                format!(".{w}"),
+                format!("+{w}"),
+                format!("-{w}"),
+                format!("{w}x"),
+                format!("{w}xx"),
+                format!("{w}_1"),
+                format!("{w}e5"),
+            ] {
+                words.push(v);
+            }
+        }
+        assert!(words.len() > 10_000, "{} words", words.len());
+        for w in &words {
+            assert_eq!(is_value_like(w), is_value_like_slow(w), "{w:?}");
+            assert_eq!(all_printable(w), w.chars().all(is_printable), "{w:?}");
+        }
+    }
 
     /// Reads back one scalar as written by `render_scalar` (plain, single- or double-quoted).
     pub(crate) fn read_back_inline(text: &str) -> String {
