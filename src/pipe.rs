@@ -127,82 +127,110 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
     let mut kept_bytes = 0usize;
     let window = settings.window_bytes;
     let namespace = settings.options.namespace.as_deref();
-    // Windows of several inputs (many small files) are parsed together, on every core.
-    let mut batch: Vec<(usize, Source)> = Vec::new();
-    let mut batch_bytes = 0usize;
-    for (si, origin) in origins.iter().enumerate() {
-        let name = origin.name();
-        let mut hasher = std::hash::DefaultHasher::new();
-        let mut windows = match windows(origin, &name, stdin_copy, true, settings) {
-            Ok(w) => w,
-            Err(e) => {
-                fp.errors.push(e);
-                continue;
-            }
-        };
-        let mut first = true;
-        loop {
-            let src = match windows.next_window() {
-                Ok(Some(src)) => src,
-                Ok(None) => break,
+    // Windows of several inputs (many small files) are parsed together, on every core, on a
+    // thread of their own while the main thread reads the next batch; they are learned from in
+    // input order.
+    type Batch = Vec<(usize, Source)>;
+    let parse = |batch: Batch| -> (Batch, Vec<pipeline::SourceParse>) {
+        use rayon::prelude::*;
+        let parsed = batch
+            .par_iter()
+            .map(|(_, src)| pipeline::parse_source(src, limits))
+            .collect();
+        (batch, parsed)
+    };
+    std::thread::scope(|scope| {
+        let mut parsing = None;
+        // Hands a full batch to the parse thread, and learns from the one parsed before it.
+        macro_rules! hand_over {
+            ($batch:expr) => {{
+                let batch: Batch = $batch;
+                let previous = parsing.take();
+                if !batch.is_empty() {
+                    parsing = Some(scope.spawn(|| parse(batch)));
+                }
+                if let Some(h) = previous {
+                    let (batch, parsed) = join(h);
+                    fp.absorb(batch, parsed, namespace);
+                }
+            }};
+        }
+        let mut batch: Batch = Vec::new();
+        let mut batch_bytes = 0usize;
+        for (si, origin) in origins.iter().enumerate() {
+            let name = origin.name();
+            let mut hasher = std::hash::DefaultHasher::new();
+            let mut windows = match windows(origin, &name, stdin_copy, true, settings) {
+                Ok(w) => w,
                 Err(e) => {
                     fp.errors.push(e);
-                    break;
+                    continue;
                 }
             };
-            if first && krm_possible && first_is_resource_list(&src, limits) {
-                // A KRM function's input is one ResourceList: read the rest and hand it over.
-                let mut whole = src;
-                loop {
-                    match windows.next_window() {
-                        Ok(Some(more)) => whole.text.push_str(&more.text),
-                        Ok(None) => break,
-                        Err(e) => {
-                            fp.errors.push(e);
-                            return Ok(fp);
+            let mut first = true;
+            loop {
+                let src = match windows.next_window() {
+                    Ok(Some(src)) => src,
+                    Ok(None) => break,
+                    Err(e) => {
+                        fp.errors.push(e);
+                        break;
+                    }
+                };
+                if first && krm_possible && first_is_resource_list(&src, limits) {
+                    // A KRM function's input is one ResourceList: read the rest and hand it over.
+                    let mut whole = src;
+                    loop {
+                        match windows.next_window() {
+                            Ok(Some(more)) => whole.text.push_str(&more.text),
+                            Ok(None) => break,
+                            Err(e) => {
+                                fp.errors.push(e);
+                                return Ok(());
+                            }
                         }
                     }
+                    return Err(whole);
                 }
-                return Err(whole);
+                first = false;
+                hasher.write(src.text.as_bytes());
+                let keep = fp.kept.is_some() && kept_bytes + src.text.len() <= window;
+                if !keep {
+                    fp.kept = None;
+                }
+                kept_bytes += src.text.len();
+                batch_bytes += src.text.len();
+                batch.push((si, src));
+                if batch_bytes >= window {
+                    hand_over!(std::mem::take(&mut batch));
+                    batch_bytes = 0;
+                }
             }
-            first = false;
-            hasher.write(src.text.as_bytes());
-            let keep = fp.kept.is_some() && kept_bytes + src.text.len() <= window;
-            if !keep {
-                fp.kept = None;
-            }
-            kept_bytes += src.text.len();
-            batch_bytes += src.text.len();
-            batch.push((si, src));
-            if batch_bytes >= window {
-                fp.absorb_batch(&mut batch, limits, namespace);
-                batch_bytes = 0;
-            }
+            fp.inputs.push(InputSeen {
+                origin: origin.clone(),
+                name,
+                hash: hasher.finish(),
+            });
         }
-        fp.inputs.push(InputSeen {
-            origin: origin.clone(),
-            name,
-            hash: hasher.finish(),
-        });
-    }
-    fp.absorb_batch(&mut batch, limits, namespace);
+        hand_over!(batch);
+        if let Some(h) = parsing.take() {
+            let (batch, parsed) = join(h);
+            fp.absorb(batch, parsed, namespace);
+        }
+        Ok(())
+    })?;
     Ok(fp)
 }
 
 impl FirstPass {
-    /// Parses a batch of windows in parallel, then learns from them in order.
-    fn absorb_batch(
+    /// Learns from a batch of parsed windows, in order.
+    fn absorb(
         &mut self,
-        batch: &mut Vec<(usize, Source)>,
-        limits: &Limits,
+        batch: Vec<(usize, Source)>,
+        parsed: Vec<pipeline::SourceParse>,
         namespace: Option<&str>,
     ) {
-        use rayon::prelude::*;
-        let parsed: Vec<pipeline::SourceParse> = batch
-            .par_iter()
-            .map(|(_, src)| pipeline::parse_source(src, limits))
-            .collect();
-        for ((si, src), parse) in batch.drain(..).zip(parsed) {
+        for ((si, src), parse) in batch.into_iter().zip(parsed) {
             let mut scanned = pipeline::absorb(parse, namespace, &mut self.ctx, &mut self.secrets);
             self.errors.append(&mut scanned.errors);
             self.documents += scanned.documents;
