@@ -144,6 +144,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             ctx: &ctx,
             opts,
             normalize: false,
+            limits: &limits,
         };
         let plans = processor.plan_items(&p);
         collect(

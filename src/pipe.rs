@@ -405,6 +405,7 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
         ctx: &ctx,
         opts: &settings.options,
         normalize: settings.normalize,
+        limits: &settings.limits,
     };
     if let Err(e) = out.begin(&Begin {
         config: &config,

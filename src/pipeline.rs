@@ -199,6 +199,21 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
     }
     match d.format {
         Format::Json => {
+            if let Some(at) = json_too_deep(text, limits.max_depth) {
+                let (line, col) = stream::line_col(text, at);
+                return Err(located(
+                    src,
+                    d,
+                    line,
+                    col,
+                    1,
+                    Diagnostic::error(
+                        Code::Limit,
+                        format!("nesting deeper than {} levels", limits.max_depth),
+                    ),
+                )
+                .with_help("the document is larger than the limits allow (see --max-depth)"));
+            }
             let value: Value = serde_json::from_str(text).map_err(|e| {
                 located(
                     src,
@@ -260,6 +275,33 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
             })
         }
     }
+}
+
+/// Where a JSON text opens a collection deeper than `max_depth` (the YAML reader's rule: at most
+/// `max_depth` collections open at once), if it does.
+fn json_too_deep(text: &str, max_depth: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' => {
+                if depth >= max_depth {
+                    return Some(i);
+                }
+                depth += 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// True for documents the engine may edit (pod-bearing kinds and Lists).
@@ -601,6 +643,8 @@ pub struct Processor<'a> {
     pub ctx: &'a StreamContext,
     pub opts: &'a Options,
     pub normalize: bool,
+    /// The limits a document is read with (an edited JSON document is read again as a tree).
+    pub limits: &'a Limits,
 }
 
 impl Processor<'_> {
@@ -664,7 +708,7 @@ impl Processor<'_> {
             // JSON is YAML flow syntax: edited as text like any flow document.
             let spliced = match self.normalize {
                 true => Err(render::Fallback(String::new())),
-                false => render::splice_json(text, &plans),
+                false => render::splice_json(text, &plans, self.limits),
             };
             let (text, fallback) = match spliced {
                 Ok(out) => (out, None),
@@ -1093,4 +1137,44 @@ pub fn source_text(src: &Source, refs: &[DocRef], texts: &[Option<String>]) -> S
         out.push_str(t.as_deref().unwrap_or(&src.text[d.range.clone()]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JSON document and the same document as YAML flow are refused at the same `--max-depth`
+    /// (JSON is read by serde_json, YAML by the tree reader: one rule for both).
+    #[test]
+    fn json_and_yaml_share_the_depth_limit() {
+        for n in 1..12 {
+            let json = format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n));
+            let yaml = format!("{}1{}\n", "{a: ".repeat(n), "}".repeat(n));
+            for max_depth in 1..14 {
+                let limits = Limits {
+                    max_depth,
+                    ..Limits::default()
+                };
+                let read = |text: &str, format: Format| {
+                    let src = Source {
+                        text: text.to_string(),
+                        ..Source::named(Origin::Stdin)
+                    };
+                    let d = DocRef {
+                        index: 0,
+                        range: 0..text.len(),
+                        line: 1,
+                        number: 1,
+                        format,
+                    };
+                    parse(&src, &d, &limits).is_ok()
+                };
+                assert_eq!(
+                    read(&json, Format::Json),
+                    read(&yaml, Format::Yaml),
+                    "depth {n}, --max-depth {max_depth}"
+                );
+            }
+        }
+    }
 }

@@ -227,6 +227,7 @@ fn check_pipeline(src: &Source) {
                 ctx: &ctx,
                 opts: &opts,
                 normalize,
+                limits: &limits,
             };
             let plans = processor.plan(p);
             for diag in pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans) {

@@ -570,8 +570,12 @@ pub fn splice(text: &str, root: &Node, plans: &[WorkloadPlan]) -> Result<String,
 
 /// Applies the plans to a JSON document's text, which is parsed here as YAML (JSON is its flow
 /// syntax): only JSON documents that are edited pay for a tree.
-pub fn splice_json(text: &str, plans: &[WorkloadPlan]) -> Result<String, Fallback> {
-    let doc = crate::yaml::tree::parse(text, &crate::yaml::tree::Limits::default())
+pub fn splice_json(
+    text: &str,
+    plans: &[WorkloadPlan],
+    limits: &crate::yaml::tree::Limits,
+) -> Result<String, Fallback> {
+    let doc = crate::yaml::tree::parse(text, limits)
         .map_err(|e| Fallback(format!("the JSON text could not be read as a tree: {e}")))?;
     let root = doc
         .root
