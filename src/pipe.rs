@@ -140,21 +140,8 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
         (batch, parsed)
     };
     std::thread::scope(|scope| {
-        let mut parsing = None;
-        // Hands a full batch to the parse thread, and learns from the one parsed before it.
-        macro_rules! hand_over {
-            ($batch:expr) => {{
-                let batch: Batch = $batch;
-                let previous = parsing.take();
-                if !batch.is_empty() {
-                    parsing = Some(scope.spawn(|| parse(batch)));
-                }
-                if let Some(h) = previous {
-                    let (batch, parsed) = join(h);
-                    fp.absorb(batch, parsed, namespace);
-                }
-            }};
-        }
+        // A full batch goes to the parse thread; the one parsed before it is learned from.
+        let mut parsing = Overlap::default();
         let mut batch: Batch = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, origin) in origins.iter().enumerate() {
@@ -202,7 +189,9 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                 batch_bytes += src.text.len();
                 batch.push((si, src));
                 if batch_bytes >= window {
-                    hand_over!(std::mem::take(&mut batch));
+                    if let Some((b, p)) = parsing.push(scope, std::mem::take(&mut batch), &parse) {
+                        fp.absorb(b, p, namespace);
+                    }
                     batch_bytes = 0;
                 }
             }
@@ -212,10 +201,9 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                 hash: hasher.finish(),
             });
         }
-        hand_over!(batch);
-        if let Some(h) = parsing.take() {
-            let (batch, parsed) = join(h);
-            fp.absorb(batch, parsed, namespace);
+        let last = parsing.push(scope, batch, &parse);
+        for (b, p) in last.into_iter().chain(parsing.finish()) {
+            fp.absorb(b, p, namespace);
         }
         Ok(())
     })?;
@@ -522,20 +510,8 @@ fn second_pass(
         Ok::<(), Diagnostic>(())
     };
     std::thread::scope(|scope| {
-        let mut rendering = None;
-        // Hands a full batch to the render thread, and writes the one rendered before it.
-        macro_rules! hand_over {
-            ($batch:expr) => {{
-                let batch: Batch = $batch;
-                let previous = rendering.take();
-                if !batch.is_empty() {
-                    rendering = Some(scope.spawn(|| render(batch)));
-                }
-                if let Some(h) = previous {
-                    write(join(h))?;
-                }
-            }};
-        }
+        // A full batch goes to the render thread; the one rendered before it is written.
+        let mut rendering = Overlap::default();
         let mut batch: Batch = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, seen) in inputs.iter().enumerate() {
@@ -547,7 +523,9 @@ fn second_pass(
                 batch_bytes += src.text.len();
                 batch.push((si, src, refs));
                 if batch_bytes >= window {
-                    hand_over!(std::mem::take(&mut batch));
+                    if let Some(done) = rendering.push(scope, std::mem::take(&mut batch), &render) {
+                        write(done)?;
+                    }
                     batch_bytes = 0;
                 }
             }
@@ -562,16 +540,49 @@ fn second_pass(
                 .with_help("run again once the file is no longer being written"));
             }
         }
-        hand_over!(batch);
-        if let Some(h) = rendering.take() {
-            write(join(h))?;
+        let last = rendering.push(scope, batch, &render);
+        for done in last.into_iter().chain(rendering.finish()) {
+            write(done)?;
         }
         Ok::<(), Diagnostic>(())
     })?;
     order.finish(out)
 }
 
-/// The result of a render thread (a panic in it goes on in this thread, as one in rayon would).
+/// One batch of work at a time on its own thread, while the caller prepares the next: the
+/// result of the previous batch comes back when the next one is handed over.
+struct Overlap<'scope, T> {
+    running: Option<std::thread::ScopedJoinHandle<'scope, T>>,
+}
+
+impl<T> Default for Overlap<'_, T> {
+    fn default() -> Self {
+        Overlap { running: None }
+    }
+}
+
+impl<'scope, T: Send + 'scope> Overlap<'scope, T> {
+    /// Starts `work` on a batch (unless it is empty) and returns what the batch before it gave.
+    fn push<'env, B: Send + 'scope, F: Fn(Vec<B>) -> T + Sync + 'scope>(
+        &mut self,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        batch: Vec<B>,
+        work: &'scope F,
+    ) -> Option<T> {
+        let previous = self.running.take();
+        if !batch.is_empty() {
+            self.running = Some(scope.spawn(move || work(batch)));
+        }
+        previous.map(join)
+    }
+
+    /// What the last batch gave.
+    fn finish(&mut self) -> Option<T> {
+        self.running.take().map(join)
+    }
+}
+
+/// The result of a worker thread (a panic in it goes on in this thread, as one in rayon would).
 fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
     h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
