@@ -314,18 +314,17 @@ impl Output for InPlace {
         let bom = if src.bom { stream::BOM } else { "" };
         let old_len = (bom.len() + src.text.len()) as u64;
         let changed = r.texts.iter().any(Option::is_some);
-        if st.file.is_none() && changed {
+        // Until a byte changes, nothing is staged: the file may stay as it is.
+        if st.file.is_some() || changed {
             let new = pipeline::source_text(src, refs, &r.texts);
-            if new.len() == bom.len() + src.text.len() && new[bom.len()..] == src.text {
-                st.before += old_len;
-                return Ok(());
+            let same = new.len() == bom.len() + src.text.len() && new[bom.len()..] == src.text;
+            if st.file.is_none() && !same {
+                st.file = Some(stage(&st.path, st.before)?);
             }
-            st.file = Some(stage(&st.path, st.before)?);
-        }
-        if let Some((file, _, target, _)) = &mut st.file {
-            let new = pipeline::source_text(src, refs, &r.texts);
-            file.write_all(new.as_bytes())
-                .map_err(|e| cannot_write(target, e))?;
+            if let Some((file, _, target, _)) = &mut st.file {
+                file.write_all(new.as_bytes())
+                    .map_err(|e| cannot_write(target, e))?;
+            }
         }
         st.before += old_len;
         Ok(())

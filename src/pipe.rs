@@ -67,6 +67,14 @@ fn first_is_resource_list(src: &Source, limits: &Limits) -> bool {
         .is_some_and(|p| p.is_ok_and(|p| crate::krm::is_resource_list(&p.value)))
 }
 
+/// A window followed by the rest of its input, as one text.
+fn read_rest<R: Read>(mut whole: Source, windows: &mut Windows<R>) -> Result<Source, Diagnostic> {
+    while let Some(more) = windows.next_window()? {
+        whole.text.push_str(&more.text);
+    }
+    Ok(whole)
+}
+
 /// What the first pass learned about one input.
 struct InputSeen {
     origin: Origin,
@@ -166,18 +174,13 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                 };
                 if first && krm_possible && first_is_resource_list(&src, limits) {
                     // A KRM function's input is one ResourceList: read the rest and hand it over.
-                    let mut whole = src;
-                    loop {
-                        match windows.next_window() {
-                            Ok(Some(more)) => whole.text.push_str(&more.text),
-                            Ok(None) => break,
-                            Err(e) => {
-                                fp.errors.push(e);
-                                return Ok(());
-                            }
+                    return match read_rest(src, &mut windows) {
+                        Ok(whole) => Err(whole),
+                        Err(e) => {
+                            fp.errors.push(e);
+                            Ok(())
                         }
-                    }
-                    return Err(whole);
+                    };
                 }
                 first = false;
                 hasher.write(src.text.as_bytes());
@@ -412,20 +415,16 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
     }
     let count = inputs.len();
     let result = match kept {
-        Some(mut kept) => (|| {
+        Some(kept) => (|| {
             use rayon::prelude::*;
             // Every window is in memory: render them all on every core, then output in order.
             let rendered: Vec<SourceRendered> = kept
-                .par_iter_mut()
+                .par_iter()
                 .map(|(_, src, scanned)| {
                     let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
-                    pipeline::render_source(
-                        &processor,
-                        src,
-                        &scanned.refs,
-                        |di| candidates.contains(&di),
-                        &settings.limits,
-                    )
+                    pipeline::render_source(&processor, src, &scanned.refs, |di| {
+                        candidates.contains(&di)
+                    })
                 })
                 .collect();
             let mut order = InOrder::new(count);
@@ -487,17 +486,11 @@ fn second_pass(
         let rendered = batch
             .par_iter()
             .map(|(si, src, refs)| {
-                pipeline::render_source(
-                    processor,
-                    src,
-                    refs,
-                    |di| {
-                        candidates
-                            .get(*si)
-                            .is_some_and(|c| c.contains(src.first_doc + di + 1))
-                    },
-                    &settings.limits,
-                )
+                pipeline::render_source(processor, src, refs, |di| {
+                    candidates
+                        .get(*si)
+                        .is_some_and(|c| c.contains(src.first_doc + di + 1))
+                })
             })
             .collect();
         (batch, rendered)

@@ -2,7 +2,8 @@
 //! the stream's context (Tasks, Agents, the config), plan every workload, and render.
 //!
 //! No document is kept parsed between the passes: workloads are parsed when they are rendered,
-//! other documents are checked once and later copied as bytes. Errors are collected for the whole run before anything is written.
+//! other documents are checked once and later copied as bytes. Errors are collected for the
+//! whole run before anything is written.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -337,10 +338,12 @@ fn quick_candidate(src: &Source, d: &DocRef) -> bool {
 /// Whether a parsed document is what [`quick_candidate`] took it for: a candidate that is
 /// neither context, config nor a Secret.
 fn plain_candidate(v: &Value) -> bool {
-    is_candidate(v)
-        && !is_config(v)
-        && !crate::engine::context::is_context(v)
-        && v.get("kind").and_then(Value::as_str) != Some("Secret")
+    is_candidate(v) && !is_config(v) && !teaches_context(v)
+}
+
+/// What the first pass learns from: the stream's context (Tasks, Agents, Lists) and its Secrets.
+fn teaches_context(v: &Value) -> bool {
+    crate::engine::context::is_context(v) || v.get("kind").and_then(Value::as_str) == Some("Secret")
 }
 
 pub fn is_config(v: &Value) -> bool {
@@ -785,9 +788,9 @@ pub fn note_diagnostic(
                 tree::Kind::Scalar { .. } => n.pos.end - n.pos.start,
                 _ => 1,
             };
-            let (line_in_doc, col, _) = node_place(n);
+            let place @ (line_in_doc, col, _) = node_place(n);
             if note.severity == Severity::Error {
-                located_at(src, d, node_place(n), len.max(1), diag)
+                located_at(src, d, place, len.max(1), diag)
             } else {
                 // Warnings and infos are printed on one line: their place, without a snippet
                 // (a copy of the document for each of thousands of warnings).
@@ -870,13 +873,11 @@ pub fn parse_source(src: &Source, limits: &Limits) -> SourceParse {
                 let config = is_config(&p.value);
                 let candidate = !config && is_candidate(&p.value);
                 // Context: what the stream teaches (Tasks, Agents, Lists) and its Secrets.
-                let context = crate::engine::context::is_context(&p.value)
-                    || p.value.get("kind").and_then(Value::as_str) == Some("Secret");
+                let context = teaches_context(&p.value);
                 // Keep only what later steps need; drop the rest here, in parallel.
-                let keep = config;
-                let value = (context && !keep).then(|| p.value.clone());
+                let value = (context && !config).then(|| p.value.clone());
                 let document = !p.value.is_null();
-                (config, candidate, keep.then_some(p), value, document)
+                (config, candidate, config.then_some(p), value, document)
             })
         })
         .collect();
@@ -980,7 +981,7 @@ fn report_line(plan: &crate::engine::WorkloadPlan, fallback: Option<&String>) ->
     })
 }
 
-fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &mut Parsed) -> DocResult {
+fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &Parsed) -> DocResult {
     let text = &src.text[d.range.clone()];
     let plans = processor.plan(p);
     let diagnostics = plan_diagnostics(src, d, p.root.as_ref(), &plans);
@@ -1043,8 +1044,8 @@ pub fn render_source(
     src: &Source,
     refs: &[DocRef],
     is_candidate: impl Fn(usize) -> bool + Sync,
-    lim: &Limits,
 ) -> SourceRendered {
+    let lim = processor.limits;
     use rayon::prelude::*;
     let results: Vec<Option<DocResult>> = refs
         .par_iter()
@@ -1053,7 +1054,7 @@ pub fn render_source(
                 return None;
             }
             // The first pass parsed it to check it, or read only its kind.
-            let mut p = match parse(src, d, lim) {
+            let p = match parse(src, d, lim) {
                 Ok(p) => p,
                 Err(e) => return Some(DocResult::unreadable(e)),
             };
@@ -1076,7 +1077,7 @@ pub fn render_source(
                     ),
                 ));
             }
-            Some(doc_result(processor, src, d, &mut p))
+            Some(doc_result(processor, src, d, &p))
         })
         .collect();
     let mut out = SourceRendered {

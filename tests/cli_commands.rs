@@ -8,18 +8,7 @@ mod tools;
 use std::path::Path;
 use std::process::Command;
 
-use common::{run, write_temp};
-
-const CONFIG: &str = "apiVersion: kubeopencode.io/v1alpha1
-kind: KubeOpenCodeConfig
-metadata:
-  name: cluster
-spec:
-  observability:
-    openTelemetry:
-      enabled: true
-      endpoint: http://otel:4318
-";
+use common::{CONFIG, run, write_temp};
 
 const POD_JSON: &str = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"t1-pod","namespace":"team-a","labels":{"kubeopencode.io/task":"t1","kubeopencode.io/agent":"coder"}},"spec":{"containers":[{"name":"agent","image":"x"}]}}"#;
 

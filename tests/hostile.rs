@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, docs};
+use common::{CONFIG, bin, docs};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -102,18 +102,6 @@ fn run_as(mut cmd: Command, args: &[&str], stdin: Option<&[u8]>, limit: Duration
 // ---------------------------------------------------------------------------------------------
 // Fixtures and assertions
 // ---------------------------------------------------------------------------------------------
-
-const CONFIG: &str = "\
-apiVersion: kubeopencode.io/v1alpha1
-kind: KubeOpenCodeConfig
-metadata:
-  name: cluster
-spec:
-  observability:
-    openTelemetry:
-      enabled: true
-      endpoint: http://otel:4318
-";
 
 struct Fx {
     dir: tempfile::TempDir,

@@ -50,6 +50,8 @@ const CONFIG_JSON: &str = r#"{
   }}}
 }"#;
 
+// The `expect`s in this harness never see user input: they read the constant config above, or
+// they are the harness's own assertions (a fuzz target reports a failure by panicking).
 fn config() -> &'static KubeOpenCodeConfig {
     static CONFIG: OnceLock<KubeOpenCodeConfig> = OnceLock::new();
     CONFIG.get_or_init(|| {

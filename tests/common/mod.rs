@@ -8,6 +8,20 @@ use std::process::{Command, Stdio};
 use kubeopencode_inject::api::{parse_document, split_yaml};
 use serde_json::Value;
 
+/// An enabled KubeOpenCodeConfig with only an endpoint (ends with the `openTelemetry:` mapping's
+/// last line, so tests can append keys at its indentation).
+pub const CONFIG: &str = "\
+apiVersion: kubeopencode.io/v1alpha1
+kind: KubeOpenCodeConfig
+metadata:
+  name: cluster
+spec:
+  observability:
+    openTelemetry:
+      enabled: true
+      endpoint: http://otel:4318
+";
+
 pub struct Output {
     pub code: i32,
     pub stdout: String,
