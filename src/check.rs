@@ -144,6 +144,10 @@ impl CheckOutput {
 }
 
 impl Output for CheckOutput {
+    fn wants_plans(&self) -> bool {
+        true
+    }
+
     fn begin(&mut self, run: &Begin) -> Result<(), Diagnostic> {
         self.secrets = run.secrets.clone();
         let mut found = Vec::new();

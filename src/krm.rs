@@ -145,6 +145,8 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             opts,
             normalize: false,
             limits: &limits,
+            report: true,
+            keep_plans: true,
         };
         let plans = processor.plan_items(&p);
         collect(

@@ -282,6 +282,10 @@ pub trait Output {
     /// Standard input is a KRM ResourceList, read whole (asked only when [`Settings::krm`] is
     /// set): the output keeps it for the KRM function.
     fn resource_list(&mut self, _src: Source) {}
+    /// The output reads [`SourceRendered::plans`] (otherwise they are dropped on the workers).
+    fn wants_plans(&self) -> bool {
+        false
+    }
 }
 
 /// The messages of a run that went through: report lines and warnings (as text, spilled to a
@@ -397,6 +401,8 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
         opts: &settings.options,
         normalize: settings.normalize,
         limits: &settings.limits,
+        report: settings.report,
+        keep_plans: out.wants_plans(),
     };
     if let Err(e) = out.begin(&Begin {
         config: &config,

@@ -648,6 +648,11 @@ pub struct Processor<'a> {
     pub normalize: bool,
     /// The limits a document is read with (an edited JSON document is read again as a tree).
     pub limits: &'a Limits,
+    /// Build the report lines (`injected (1 container)`…): only when they are printed.
+    pub report: bool,
+    /// Keep the plans of a window for its output (`check` lints them); otherwise they are dropped
+    /// where they were made, on the worker, not on the thread that writes the output.
+    pub keep_plans: bool,
 }
 
 impl Processor<'_> {
@@ -991,7 +996,7 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &Parsed) -> Do
     {
         return DocResult {
             text: None,
-            plans: Some(plans),
+            plans: processor.keep_plans.then_some(plans),
             diagnostics,
             report: Vec::new(),
             resources: Vec::new(),
@@ -1005,14 +1010,17 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &Parsed) -> Do
         .filter(|pl| !pl.edits().is_empty())
         .map(|pl| pl.resource.to_string())
         .collect();
-    let report = result
-        .plans
-        .iter()
-        .filter_map(|pl| report_line(pl, result.fallback.as_ref()))
-        .collect();
+    let report = match processor.report {
+        true => result
+            .plans
+            .iter()
+            .filter_map(|pl| report_line(pl, result.fallback.as_ref()))
+            .collect(),
+        false => Vec::new(),
+    };
     DocResult {
         text: result.text,
-        plans: Some(result.plans),
+        plans: processor.keep_plans.then_some(result.plans),
         diagnostics,
         report,
         resources,

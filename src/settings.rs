@@ -48,4 +48,6 @@ pub struct Settings {
     pub krm: bool,
     /// Report lines start with their file's name (`--in-place`, where files are the output).
     pub report_files: bool,
+    /// The report lines are printed (`inject` without `-q`): otherwise they are not built.
+    pub report: bool,
 }

@@ -230,6 +230,8 @@ fn check_pipeline(src: &Source) {
                 opts: &opts,
                 normalize,
                 limits: &limits,
+                report: true,
+                keep_plans: true,
             };
             let plans = processor.plan(p);
             for diag in pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans) {

@@ -143,5 +143,6 @@ fn settings(
         normalize,
         fail_on_empty: args.fail_on_empty,
         report_files: in_place,
+        report: false,
     })
 }
