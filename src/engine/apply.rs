@@ -68,7 +68,7 @@ pub(crate) fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(),
         ))
     };
     for (_, entries) in &edit.insert {
-        for e in entries {
+        for e in entries.iter() {
             if let Some(message) = env_var_problem(e) {
                 return fail_at(edit.path.clone(), message);
             }
@@ -140,7 +140,10 @@ mod tests {
         let edit = ContainerEdit {
             env_len: 3,
             remove: vec![1],
-            insert: vec![(0, vec![json!({})]), (3, vec![json!({}), json!({})])],
+            insert: vec![
+                (0, vec![json!({})].into()),
+                (3, vec![json!({}), json!({})].into()),
+            ],
             ..Default::default()
         };
         assert_eq!(edit.len_after(), 5);

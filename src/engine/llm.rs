@@ -68,11 +68,11 @@ fn plan_llm_merge(
     let Some(i) = first else {
         let entry = serde_json::json!({"name": CONFIG_CONTENT, "value": LLM_TRACES_JSON});
         match edit.insert.last_mut() {
-            Some((_, entries)) => entries.push(entry),
+            Some((_, entries)) => *entries = entries.iter().cloned().chain([entry]).collect(),
             None => {
                 // The block is unchanged: put the entry right after it.
                 let at = old.map_or(env.len(), |r| r.end);
-                edit.insert.push((at, vec![entry]));
+                edit.insert.push((at, vec![entry].into()));
             }
         }
         return Ok(());

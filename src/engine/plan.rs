@@ -1,6 +1,8 @@
 //! The plan: what the engine decides for each workload (which env entries of which container to
 //! remove, set or insert), and the planning of a document, item by item, container by container.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::context::StreamContext;
@@ -30,8 +32,9 @@ pub struct ContainerEdit {
     pub remove: Vec<usize>,
     /// New `value` strings for existing entries.
     pub set_value: Vec<(usize, String)>,
-    /// Entries to insert before the given index (`len` = at the end), ascending.
-    pub insert: Vec<(usize, Vec<Value>)>,
+    /// Entries to insert before the given index (`len` = at the end), ascending. Shared: every
+    /// container of a workload gets the same block.
+    pub insert: Vec<(usize, Arc<[Value]>)>,
 }
 
 impl ContainerEdit {
@@ -206,7 +209,10 @@ fn plan_workload(
     let source = source_key
         .as_ref()
         .and_then(|(k, ns, n)| ctx.source(*k, ns, n));
-    let block = otel.map(|o| otel::build_block(o, &id)).unwrap_or_default();
+    let block: Arc<[Value]> = otel
+        .map(|o| otel::build_block(o, &id))
+        .unwrap_or_default()
+        .into();
     // Only an enabled config merges the flag; otherwise an earlier merge is taken back.
     let llm = otel.is_some_and(|o| o.enable_llm_traces);
 

@@ -554,13 +554,13 @@ pub(crate) fn edit_list(
     for (at, entries) in &edit.insert {
         let mut out = String::new();
         let pos = if *at >= n {
-            for e in entries {
+            for e in entries.iter() {
                 out.push_str(&sep);
                 render(e, &mut out);
             }
             end(text, last)
         } else {
-            for e in entries {
+            for e in entries.iter() {
                 render(e, &mut out);
                 out.push_str(&sep);
             }
@@ -625,7 +625,7 @@ fn new_entry(edit: &ContainerEdit, len: usize, k: usize) -> Option<&Value> {
     for i in 0..=len {
         for (at, entries) in &edit.insert {
             if *at == i {
-                for e in entries {
+                for e in entries.iter() {
                     if idx == k {
                         return Some(e);
                     }
@@ -725,7 +725,7 @@ mod tests {
         let x = json!({"name": "X", "value": "a,b"});
         let edit = ContainerEdit {
             remove: vec![0, 1],
-            insert: vec![(2, vec![x.clone()])],
+            insert: vec![(2, vec![x.clone()].into())],
             ..Default::default()
         };
         // Everything replaced: the list is written again, the new value quoted for flow.
@@ -734,7 +734,7 @@ mod tests {
             r#"env: [{name: X, value: "a,b"}]"#
         );
         let edit = ContainerEdit {
-            insert: vec![(0, vec![x])],
+            insert: vec![(0, vec![x].into())],
             ..Default::default()
         };
         assert_eq!(
@@ -773,7 +773,7 @@ mod tests {
     fn a_pretty_list_gets_pretty_entries() {
         let text = "{\n   \"kind\":\"Pod\",\n   \"spec\":{\n      \"containers\":[\n         {\n            \"name\":\"a\",\n            \"env\":[\n               {\n                  \"name\":\"A\"\n               }\n            ]\n         }\n      ]\n   }\n}\n";
         let edit = ContainerEdit {
-            insert: vec![(1, vec![json!({"name": "X", "value": "1"})])],
+            insert: vec![(1, vec![json!({"name": "X", "value": "1"})].into())],
             ..Default::default()
         };
         let out = run(text, edit);
