@@ -14,7 +14,6 @@
 //! 1,000 resources keeping them doubled the peak RSS and cost a third of the time in page faults).
 
 use std::collections::HashSet;
-use std::hash::Hasher;
 use std::io::{Read, Write};
 
 use crate::diag::{Code, Diagnostic};
@@ -139,22 +138,25 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
     // thread of their own while the main thread reads the next batch; they are learned from in
     // input order.
     type Batch = Vec<(usize, Source)>;
-    let parse = |batch: Batch| -> (Batch, Vec<pipeline::SourceParse>) {
+    // With each window, the documents its reader found in it.
+    type Read = Vec<(usize, Source, Option<Vec<crate::yaml::stream::Chunk>>)>;
+    let parse = |mut batch: Read| -> (Batch, Vec<pipeline::SourceParse>) {
         use rayon::prelude::*;
         let parsed = batch
-            .par_iter()
-            .map(|(_, src)| pipeline::parse_source(src, limits))
+            .par_iter_mut()
+            .map(|(_, src, chunks)| pipeline::parse_source(src, chunks.take(), limits))
             .collect();
+        let batch = batch.into_iter().map(|(si, src, _)| (si, src)).collect();
         (batch, parsed)
     };
     std::thread::scope(|scope| {
         // A full batch goes to the parse thread; the one parsed before it is learned from.
         let mut parsing = Overlap::default();
-        let mut batch: Batch = Vec::new();
+        let mut batch: Read = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, origin) in origins.iter().enumerate() {
             let name = origin.name();
-            let mut hasher = std::hash::DefaultHasher::new();
+            let mut hasher = crate::window::Fingerprint::default();
             let mut windows = match windows(origin, &name, stdin_copy, true, settings) {
                 Ok(w) => w,
                 Err(e) => {
@@ -190,7 +192,7 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                 }
                 kept_bytes += src.text.len();
                 batch_bytes += src.text.len();
-                batch.push((si, src));
+                batch.push((si, src, windows.take_chunks()));
                 if batch_bytes >= window {
                     if let Some((b, p)) = parsing.push(scope, std::mem::take(&mut batch), &parse) {
                         fp.absorb(b, p, namespace);
@@ -515,10 +517,10 @@ fn second_pass(
         let mut batch_bytes = 0usize;
         for (si, seen) in inputs.iter().enumerate() {
             let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, settings)?;
-            let mut hasher = std::hash::DefaultHasher::new();
+            let mut hasher = crate::window::Fingerprint::default();
             while let Some(src) = windows.next_window()? {
                 hasher.write(src.text.as_bytes());
-                let refs = pipeline::split(&src)?;
+                let refs = pipeline::split_known(&src, windows.take_chunks())?;
                 batch_bytes += src.text.len();
                 batch.push((si, src, refs));
                 if batch_bytes >= window {

@@ -119,8 +119,18 @@ fn json_message(e: &serde_json::Error) -> String {
 
 /// Splits a source into documents.
 pub fn split(src: &Source) -> Result<Vec<DocRef>, Diagnostic> {
+    split_known(src, None)
+}
+
+/// [`split`], given the YAML documents of the text when they are known already (a window is split
+/// when it is read, to count its documents).
+pub fn split_known(
+    src: &Source,
+    chunks: Option<Vec<stream::Chunk>>,
+) -> Result<Vec<DocRef>, Diagnostic> {
     match stream::detect_format(&src.text) {
-        Format::Yaml => Ok(stream::split_yaml(&src.text)
+        Format::Yaml => Ok(chunks
+            .unwrap_or_else(|| stream::split_yaml(&src.text))
             .into_iter()
             .enumerate()
             .map(|(index, c)| DocRef {
@@ -854,9 +864,13 @@ pub struct SourceParse {
 
 /// Splits and parses every document of a source (in parallel), keeping only what later steps need.
 /// Pure: sources can be parsed in parallel too, then [`absorb`]ed in order.
-pub fn parse_source(src: &Source, limits: &Limits) -> SourceParse {
+pub fn parse_source(
+    src: &Source,
+    chunks: Option<Vec<stream::Chunk>>,
+    limits: &Limits,
+) -> SourceParse {
     use rayon::prelude::*;
-    let refs = match split(src) {
+    let refs = match split_known(src, chunks) {
         Ok(r) => r,
         Err(e) => {
             return SourceParse {

@@ -45,6 +45,9 @@ pub struct Windows<R> {
     consumed: usize,
     /// The largest document allowed: a larger one is an error before it is read whole.
     max_document: usize,
+    /// The documents of the window handed out last (it is split to count them): its reader takes
+    /// them instead of splitting the window again.
+    chunks: Option<Vec<stream::Chunk>>,
 }
 
 impl<R: Read> Windows<R> {
@@ -58,6 +61,7 @@ impl<R: Read> Windows<R> {
             scanned: 0,
             eof: false,
             started: false,
+            chunks: None,
             json: false,
             first_line: 0,
             first_doc: 0,
@@ -197,15 +201,17 @@ impl<R: Read> Windows<R> {
         self.scanned = 0;
         let source = self.decode(bytes, first)?;
         let lines = memchr::memchr_iter(b'\n', source.text.as_bytes()).count();
-        let docs = if self.json {
-            0
-        } else {
-            stream::split_yaml(&source.text).len()
-        };
+        self.chunks = (!self.json).then(|| stream::split_yaml(&source.text));
+        let docs = self.chunks.as_ref().map_or(0, Vec::len);
         self.consumed += source.text.len() + if source.bom { 3 } else { 0 };
         self.first_line += lines;
         self.first_doc += docs;
         Ok(Some(source))
+    }
+
+    /// The YAML documents of the window handed out last, if it was split (not a JSON stream).
+    pub fn take_chunks(&mut self) -> Option<Vec<stream::Chunk>> {
+        self.chunks.take()
     }
 
     /// True when the first non-blank byte read so far is `{` or `[` (a JSON stream); false when it
@@ -469,5 +475,93 @@ mod tests {
         let mut back = String::new();
         s.reader().unwrap().read_to_string(&mut back).unwrap();
         assert_eq!(back, "0123456789abc");
+    }
+}
+
+/// A fingerprint of an input's bytes, to notice a file that changed between the two passes. The
+/// windows of the two passes are cut alike, but the fingerprint does not rely on it: it depends
+/// only on the bytes, however they are split. Not cryptographic (it guards against an accident,
+/// not an adversary), and several times faster than SipHash, because it sees every byte of every
+/// input twice on the thread that reads.
+#[derive(Default)]
+pub(crate) struct Fingerprint {
+    hash: u64,
+    len: u64,
+    tail: [u8; 8],
+    filled: usize,
+}
+
+impl Fingerprint {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    fn word(&mut self, w: u64) {
+        self.hash = (self.hash ^ w).wrapping_mul(Self::K).rotate_left(29);
+    }
+
+    pub(crate) fn write(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.filled > 0 {
+            let take = (8 - self.filled).min(bytes.len());
+            self.tail[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled < 8 {
+                return;
+            }
+            self.word(u64::from_le_bytes(self.tail));
+            self.filled = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.word(u64::from_le_bytes(b));
+        }
+        let rest = words.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    pub(crate) fn finish(&self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.filled].copy_from_slice(&self.tail[..self.filled]);
+        let h = (self.hash ^ u64::from_le_bytes(last)).wrapping_mul(Self::K) ^ self.len;
+        h ^ (h >> 31)
+    }
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::Fingerprint;
+
+    fn of(parts: &[&[u8]]) -> u64 {
+        let mut f = Fingerprint::default();
+        parts.iter().for_each(|p| f.write(p));
+        f.finish()
+    }
+
+    #[test]
+    fn depends_on_the_bytes_not_on_how_they_are_split() {
+        let text: Vec<u8> = (0..200u32).map(|i| (i * 7 % 251) as u8).collect();
+        let whole = of(&[&text]);
+        for cut in 0..text.len() {
+            for cut2 in cut..text.len().min(cut + 20) {
+                assert_eq!(of(&[&text[..cut], &text[cut..cut2], &text[cut2..]]), whole);
+            }
+        }
+    }
+
+    #[test]
+    fn sees_every_change() {
+        let text = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n".to_vec();
+        let whole = of(&[&text]);
+        for i in 0..text.len() {
+            let mut t = text.clone();
+            t[i] ^= 1;
+            assert_ne!(of(&[&t]), whole, "a change at byte {i}");
+            assert_ne!(of(&[&text[..i]]), whole, "cut to {i} bytes");
+        }
+        assert_ne!(of(&[b"\0"]), of(&[b""]), "a trailing zero byte");
+        assert_ne!(of(&[b"\0\0"]), of(&[b"\0"]));
     }
 }
