@@ -515,6 +515,66 @@ fn a_note_removes_nothing_but_the_block() {
     assert_eq!(off.stdout, noted);
 }
 
+/// Neither does the signature, nor a long note: a list that carries one but holds the user's
+/// entries keeps them on removal, and so does the blanks' look-alike in a block container.
+#[test]
+fn a_signature_removes_nothing_but_the_block() {
+    let cfg = &configs()[0];
+    let disabled = cfg.disabled.to_str().unwrap();
+    let json = |env: &str| {
+        format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"ns\", \"labels\": {{\"kubeopencode.io/task\": \"t\"}}}}, \"spec\": {{\"containers\": [{{\"name\": \"agent\", \"env\": {env}}}]}}}}\n"
+        )
+    };
+    let flow = |env: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\n  labels:\n    kubeopencode.io/task: t\nspec:\n  containers: [{{name: agent, env: {env}}}]\n"
+        )
+    };
+    for input in [
+        json(r#"[ {"name": "HOME", "value": "/tmp"}]"#),
+        json(r#"[  {"name": "HOME", "value": "/tmp"} ]"#),
+        flow("[ {name: HOME, value: /tmp}]"),
+        flow("[  {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: 'http://mine:4317'}]"),
+    ] {
+        let off = common::run(&["-c", disabled], Some(&input));
+        assert_eq!(
+            (off.code, off.stdout.as_str()),
+            (0, input.as_str()),
+            "{input}"
+        );
+    }
+    // The user's entry next to the block: removal takes the block; the signature stays with the
+    // entry, and an update keeps both.
+    let input = json(r#"[]"#);
+    let on = common::run(&["-c", cfg.path.to_str().unwrap()], Some(&input));
+    assert_eq!(on.code, 0, "{}", on.stderr);
+    assert!(
+        on.stdout.contains(r#""env": [ {"name": "OTEL_"#),
+        "{}",
+        on.stdout
+    );
+    let mine = on.stdout.replacen(
+        r#""env": [ {"#,
+        r#""env": [ {"name": "HOME", "value": "/tmp"}, {"#,
+        1,
+    );
+    let other = common::run(&["-c", configs()[1].path.to_str().unwrap()], Some(&mine));
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert!(
+        other
+            .stdout
+            .contains(r#""env": [ {"name": "HOME", "value": "/tmp"}, {"name": "OTEL_"#),
+        "{}",
+        other.stdout
+    );
+    let off = common::run(&["-c", disabled], Some(&other.stdout));
+    assert_eq!(off.stdout, json(r#"[ {"name": "HOME", "value": "/tmp"}]"#));
+    // Once the user's entry is gone too, the signature gives `[]` back.
+    let only_block = common::run(&["-c", disabled], Some(&on.stdout));
+    assert_eq!(only_block.stdout, input);
+}
+
 #[test]
 fn bug_anchored_container_falls_back() {
     run_bug(

@@ -436,6 +436,35 @@ mod tests {
     }
 
     #[test]
+    fn a_long_note_gives_back_only_a_null_deeper_than_its_key() {
+        let restore = |note: &str| {
+            let text = format!("containers:\n- name: a\n  env: {note}\n  - name: X\n");
+            let mut out = None;
+            first(&text, |_, k, _| {
+                out = block_restore(&text, k).map(|(_, r)| r)
+            });
+            out
+        };
+        let note = |q: &str| format!("# kubeopencode-inject: was {q}  # mine");
+        assert_eq!(
+            restore(&note(r#""\n    null""#)).as_deref(),
+            Some("\n    null  # mine")
+        );
+        // Edited by hand into something else: not written back.
+        for q in [
+            r#""\n  null""#,
+            r#""\nnull""#,
+            r#"" true""#,
+            r#"" null\n  image: x""#,
+            r#""\n    null # c""#,
+            r#""\r    ~""#,
+            r#""!!null""#,
+        ] {
+            assert_eq!(restore(&note(q)), None, "{q}");
+        }
+    }
+
+    #[test]
     fn the_signature_is_the_blanks_after_the_bracket() {
         assert_eq!(signature("[]"), Some((" ", "")));
         assert_eq!(signature("[ \t]"), Some((" ", " \t")));
