@@ -33,6 +33,7 @@ use std::borrow::Cow;
 
 use super::flow;
 use super::{Op, column};
+use crate::yaml::scalar;
 use crate::yaml::tree::Node;
 
 /// How the note starts; the recorded value follows.
@@ -92,23 +93,13 @@ fn spelled(r: &str, key_col: usize) -> bool {
     }
 }
 
-/// A recorded text as the long note writes it: `\n`, `\r` and `\t` escaped, in double quotes.
+/// A recorded text as the long note writes it: in double quotes, with YAML's escapes (of which a
+/// `spelled` text needs only `\n`, `\r` and `\t`).
 fn quote(r: &str) -> String {
-    let mut out = String::with_capacity(r.len() + 8);
-    out.push('"');
-    for c in r.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    scalar::double_quoted(r)
 }
 
-/// The text a long note records (None for anything but `quote`'s escapes).
+/// The text a long note records (None for any escape but `\n`, `\r` and `\t`).
 fn unquote(q: &str) -> Option<String> {
     let inner = q.strip_prefix('"')?.strip_suffix('"')?;
     let mut out = String::with_capacity(inner.len());
