@@ -9,8 +9,9 @@
 //! siblings, plus: the output holds the input's values (managed env entries aside), fallbacks happen
 //! only where expected with the right reason, and switching configs edits only env lines.
 //!
-//! Known bugs are listed in [`KNOWN_BUGS`]: the main test skips exactly that property for that
-//! file, and an ignored test per bug runs it (and fails until the bug is fixed).
+//! Every bug found has a reproduction and a `bug_*` test that runs it. The documented limitations
+//! are listed in [`KNOWN_BUGS`]: the main test skips exactly that property for that file, and
+//! their `bug_*` test is ignored (it fails while the limitation holds).
 
 mod common;
 mod format_support;
@@ -101,8 +102,8 @@ fn style(file: &str) -> Style {
     }
 }
 
-/// Bugs found by these tests: (corpus file, property it breaks, bug). The main test skips exactly
-/// that property for that file; `bug_*` below (ignored) run the minimal reproductions.
+/// Documented limitations: (corpus file, property it breaks, why). The main test skips exactly
+/// that property for that file; the ignored `bug_*` below run the minimal reproductions.
 const KNOWN_BUGS: &[(&str, Prop, &str)] = &[
     // Documented limitations (docs/format.md), not bugs: removal cannot restore these bytes.
     (
