@@ -9,8 +9,9 @@
 //! siblings, plus: the output holds the input's values (managed env entries aside), fallbacks happen
 //! only where expected with the right reason, and switching configs edits only env lines.
 //!
-//! Known bugs are listed in [`KNOWN_BUGS`]: the main test skips exactly that property for that
-//! file, and an ignored test per bug runs it (and fails until the bug is fixed).
+//! Every bug found has a reproduction and a `bug_*` test that runs it. The documented limitations
+//! are listed in [`KNOWN_BUGS`]: the main test skips exactly that property for that file, and
+//! their `bug_*` test is ignored (it fails while the limitation holds).
 
 mod common;
 mod format_support;
@@ -101,8 +102,8 @@ fn style(file: &str) -> Style {
     }
 }
 
-/// Bugs found by these tests: (corpus file, property it breaks, bug). The main test skips exactly
-/// that property for that file; `bug_*` below (ignored) run the minimal reproductions.
+/// Documented limitations: (corpus file, property it breaks, why). The main test skips exactly
+/// that property for that file; the ignored `bug_*` below run the minimal reproductions.
 const KNOWN_BUGS: &[(&str, Prop, &str)] = &[
     // Documented limitations (docs/format.md), not bugs: removal cannot restore these bytes.
     (
@@ -114,11 +115,10 @@ const KNOWN_BUGS: &[(&str, Prop, &str)] = &[
 
 const BUG_ENV_NULL_REMOVAL: &str = "`env:` (or `env: null`) becomes the injected list, and removal gives no `env` key back: the engine reads both as no env (fixed: a note on the `env:` line records the value)";
 const BUG_FLOW_CONTAINER_EMPTY_ENV: &str = "in a flow-style container, `env: []` filled by the injection loses its key on removal: it cannot be told from an `env` the injection added (fixed: a note after the container records it)";
-const LIMIT_JSON_NO_NOTE: &str = "JSON has no comments, so no note: a JSON container's `\"env\": []` or `\"env\": null` that the injection filled loses its key on removal";
-const LIMIT_FLOW_NO_NOTE: &str = "a flow container that does not end its line in a block list (here: inside a flow list) has no place for the note: its filled `env: []` loses its key on removal";
-const LIMIT_NULL_UNRECORDED: &str = "a null the note does not record (written on the line after `env:`, or tagged `!!null`): removal drops the key";
-const LIMIT_SPACED_EMPTY_LIST: &str =
-    "in a block container, an `env: [ ]` with blanks inside comes back as `[]`";
+const BUG_JSON_ENV_FILLED: &str = "JSON has no comments, so no note: a JSON container's `\"env\": []` or `\"env\": null` that the injection filled loses its key on removal (fixed: the filled list's signature, blanks after its `[`, records it)";
+const BUG_FLOW_LIST_CONTAINER_EMPTY_ENV: &str = "a flow container that does not end its line in a block list (here: inside a flow list) has no place for the note: its filled `env: []` loses its key on removal (fixed: the signature)";
+const BUG_NULL_UNRECORDED: &str = "a null the note does not record (written on the line after `env:`, or tagged `!!null`): removal drops the key (fixed: the long note records the text from the `:` in quotes)";
+const BUG_SPACED_EMPTY_LIST: &str = "in a block container, an `env: [ ]` with blanks inside comes back as `[]` (fixed: the filled list keeps the blanks on both sides)";
 const BUG_QUOTE_STYLE: &str = "updating OPENCODE_CONFIG_CONTENT rewrites a double-quoted (or block) value single-quoted, so removal does not give the input bytes back";
 const BUG_JSON_REENCODED: &str = "a hand-written OPENCODE_CONFIG_CONTENT (spaced JSON, literal block) is re-encoded by the merge and removal does not restore it; docs/semantics.md only lists the shallow-merge loss";
 const BUG_ANCHOR_IS_FLOW: &str = "a block mapping or sequence with an anchor is taken for flow style (tree.rs: flow = span non-empty), so an anchored container falls back to re-emitting the document, reporting `written in flow style`";
@@ -204,6 +204,48 @@ fn corpus_is_large_and_varied() {
         any(&|t| t.contains(", env: []}  #") && t.contains("\r\n")),
         "no flow container with `env: []` and a comment, in CRLF"
     );
+    // Envs that removal gives back through the long note, the signature, or the kept blanks.
+    for (form, what) in [
+        ("env: !!null\n", "a tagged null"),
+        ("env: !!null null  #", "a tagged null word with a comment"),
+        ("env:\n            null", "a null on the next line"),
+        (
+            "env:\r\n\r\n        ~",
+            "a null after a blank line, in CRLF",
+        ),
+        ("    env: [ ]\n", "a block container's `env: [ ]`"),
+        ("    env: [  ]  #", "`env: [  ]` with a comment"),
+        ("    env: [ ]\r\n", "`env: [ ]` in CRLF"),
+        ("\"env\": []", "JSON `[]`"),
+        ("\"env\": null", "JSON `null`"),
+        ("\"env\":null", "compact JSON `null`"),
+        ("\"env\":[]", "compact JSON `[]`"),
+        ("\"env\": []\r\n", "JSON `[]` in CRLF"),
+        (
+            "containers: [{name: agent, image: \"ghcr",
+            "a flow container in a flow list",
+        ),
+        ("env: []}, {name:", "a flow container followed on its line"),
+        (
+            "env: []}]  # two on a line\r\n",
+            "flow containers in a flow list, in CRLF",
+        ),
+        (
+            "\n        env: [],\n",
+            "`env: []` in a multi-line flow document",
+        ),
+        ("env: null}]", "`env: null` in a flow list"),
+        (
+            ",\n     env: null}",
+            "`env: null` in a multi-line flow container",
+        ),
+        (
+            "\n      env: []\n    }",
+            "`env: []` in a multi-line flow container",
+        ),
+    ] {
+        assert!(any(&|t| t.contains(form)), "no {what}");
+    }
     assert!(any(&|t| t.contains(": *spec")), "no alias of a shared spec");
     assert!(any(&|t| t.contains("#\t")), "no tab in a comment");
     for kind in ["StatefulSet", "CronJob", "Job", "Deployment", "Pod"] {
@@ -380,10 +422,9 @@ fn bug_flow_container_empty_env_removal() {
 }
 
 #[test]
-#[ignore = "documented limitation (docs/format.md): JSON has no comments, so removal drops an `env` the injection filled"]
 fn bug_json_env_filled_removal() {
     run_bug(
-        LIMIT_JSON_NO_NOTE,
+        BUG_JSON_ENV_FILLED,
         "json-env-empty.json",
         Expect::default(),
         Style::default(),
@@ -391,10 +432,9 @@ fn bug_json_env_filled_removal() {
 }
 
 #[test]
-#[ignore = "documented limitation (docs/format.md): a flow container inside a flow list has no place for the note"]
 fn bug_flow_list_container_empty_env_removal() {
     run_bug(
-        LIMIT_FLOW_NO_NOTE,
+        BUG_FLOW_LIST_CONTAINER_EMPTY_ENV,
         "flow-list-container-empty-env.yaml",
         Expect::default(),
         Style::default(),
@@ -402,10 +442,9 @@ fn bug_flow_list_container_empty_env_removal() {
 }
 
 #[test]
-#[ignore = "documented limitation (docs/format.md): a null on the line after `env:`, or tagged, is not recorded"]
 fn bug_env_null_unrecorded_removal() {
     run_bug(
-        LIMIT_NULL_UNRECORDED,
+        BUG_NULL_UNRECORDED,
         "env-null-unrecorded.yaml",
         Expect::default(),
         Style::default(),
@@ -413,43 +452,13 @@ fn bug_env_null_unrecorded_removal() {
 }
 
 #[test]
-#[ignore = "documented limitation (docs/format.md): a block container's `env: [ ]` comes back as `[]`"]
 fn bug_spaced_empty_flow_env_removal() {
     run_bug(
-        LIMIT_SPACED_EMPTY_LIST,
+        BUG_SPACED_EMPTY_LIST,
         "env-empty-flow-spaced.yaml",
         Expect::default(),
         Style::default(),
     );
-}
-
-/// Each documented limitation fails only its removal: every other property holds.
-#[test]
-fn documented_limitations_fail_only_removal() {
-    let props: Vec<Prop> = ALL
-        .iter()
-        .copied()
-        .filter(|p| *p != Prop::Removal)
-        .collect();
-    for repro in [
-        "json-env-empty.json",
-        "flow-list-container-empty-env.yaml",
-        "env-null-unrecorded.yaml",
-        "env-empty-flow-spaced.yaml",
-    ] {
-        for cfg in &configs() {
-            let path = dir().join("bugs").join(repro);
-            let r = check(
-                repro,
-                &read(&path),
-                cfg,
-                Style::default(),
-                &Expect::default(),
-                &props,
-            );
-            assert!(r.failures.is_empty(), "{}", r.render(repro));
-        }
-    }
 }
 
 /// The note never makes anything removable: removal takes only what the engine recognises as
@@ -505,6 +514,66 @@ fn a_note_removes_nothing_but_the_block() {
     }
     let off = common::run(&["-c", disabled], Some(&ab.stdout));
     assert_eq!(off.stdout, noted);
+}
+
+/// Neither does the signature, nor a long note: a list that carries one but holds the user's
+/// entries keeps them on removal, and so does the blanks' look-alike in a block container.
+#[test]
+fn a_signature_removes_nothing_but_the_block() {
+    let cfg = &configs()[0];
+    let disabled = cfg.disabled.to_str().unwrap();
+    let json = |env: &str| {
+        format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \"namespace\": \"ns\", \"labels\": {{\"kubeopencode.io/task\": \"t\"}}}}, \"spec\": {{\"containers\": [{{\"name\": \"agent\", \"env\": {env}}}]}}}}\n"
+        )
+    };
+    let flow = |env: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\n  labels:\n    kubeopencode.io/task: t\nspec:\n  containers: [{{name: agent, env: {env}}}]\n"
+        )
+    };
+    for input in [
+        json(r#"[ {"name": "HOME", "value": "/tmp"}]"#),
+        json(r#"[  {"name": "HOME", "value": "/tmp"} ]"#),
+        flow("[ {name: HOME, value: /tmp}]"),
+        flow("[  {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: 'http://mine:4317'}]"),
+    ] {
+        let off = common::run(&["-c", disabled], Some(&input));
+        assert_eq!(
+            (off.code, off.stdout.as_str()),
+            (0, input.as_str()),
+            "{input}"
+        );
+    }
+    // The user's entry next to the block: removal takes the block; the signature stays with the
+    // entry, and an update keeps both.
+    let input = json(r#"[]"#);
+    let on = common::run(&["-c", cfg.path.to_str().unwrap()], Some(&input));
+    assert_eq!(on.code, 0, "{}", on.stderr);
+    assert!(
+        on.stdout.contains(r#""env": [ {"name": "OTEL_"#),
+        "{}",
+        on.stdout
+    );
+    let mine = on.stdout.replacen(
+        r#""env": [ {"#,
+        r#""env": [ {"name": "HOME", "value": "/tmp"}, {"#,
+        1,
+    );
+    let other = common::run(&["-c", configs()[1].path.to_str().unwrap()], Some(&mine));
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert!(
+        other
+            .stdout
+            .contains(r#""env": [ {"name": "HOME", "value": "/tmp"}, {"name": "OTEL_"#),
+        "{}",
+        other.stdout
+    );
+    let off = common::run(&["-c", disabled], Some(&other.stdout));
+    assert_eq!(off.stdout, json(r#"[ {"name": "HOME", "value": "/tmp"}]"#));
+    // Once the user's entry is gone too, the signature gives `[]` back.
+    let only_block = common::run(&["-c", disabled], Some(&on.stdout));
+    assert_eq!(only_block.stdout, input);
 }
 
 #[test]
@@ -608,21 +677,35 @@ const GOLDEN: &[&str] = &[
     "env-null-comments.yaml",
     "env-null-crlf-no-final-newline.yaml",
     "env-null-word.yaml",
+    "env-empty-flow-spaced-crlf.yaml",
+    "env-empty-flow-spaced.yaml",
+    "env-null-next-line-crlf.yaml",
+    "env-null-next-line.yaml",
+    "env-null-tagged.yaml",
     "env-null.yaml",
     "env-tilde.yaml",
     "flow-container-env-comments.yaml",
     "flow-container-env-crlf.yaml",
     "flow-container-env-empty.yaml",
+    "flow-container-multiline-env.yaml",
     "flow-container.yaml",
     "flow-crlf.yaml",
+    "flow-document-env-empty.yaml",
     "flow-document.yaml",
     "flow-env-brackets-own-lines.yaml",
     "flow-env-empty-indented.yaml",
     "flow-env-multiline.yaml",
     "flow-env-single-line.yaml",
+    "flow-in-flow-crlf.yaml",
+    "flow-in-flow-env-empty.yaml",
     "json-brackets-hugged.json",
     "json-compact.json",
     "json-crlf-indent4.json",
+    "json-env-filled-compact.json",
+    "json-env-filled-indent2.json",
+    "json-env-filled-indent3-compact.json",
+    "json-env-filled-indent4-crlf.json",
+    "json-in-yaml-env-filled.yaml",
     "json-in-yaml.yaml",
     "json-tabs.json",
     "json-indent2.json",
@@ -685,14 +768,12 @@ fn every_known_bug_has_a_reproduction() {
         BUG_END_MARKER_DROPPED,
         BUG_ENV_NULL_REMOVAL,
         BUG_FLOW_CONTAINER_EMPTY_ENV,
+        BUG_JSON_ENV_FILLED,
+        BUG_FLOW_LIST_CONTAINER_EMPTY_ENV,
+        BUG_NULL_UNRECORDED,
+        BUG_SPACED_EMPTY_LIST,
     ];
-    let documented = [
-        ("BUG_JSON_REENCODED", BUG_JSON_REENCODED),
-        ("LIMIT_JSON_NO_NOTE", LIMIT_JSON_NO_NOTE),
-        ("LIMIT_FLOW_NO_NOTE", LIMIT_FLOW_NO_NOTE),
-        ("LIMIT_NULL_UNRECORDED", LIMIT_NULL_UNRECORDED),
-        ("LIMIT_SPACED_EMPTY_LIST", LIMIT_SPACED_EMPTY_LIST),
-    ];
+    let documented = [("BUG_JSON_REENCODED", BUG_JSON_REENCODED)];
     for (file, _, bug) in KNOWN_BUGS {
         assert!(
             documented.iter().any(|(_, b)| b == bug),

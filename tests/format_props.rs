@@ -1,8 +1,11 @@
 //! Issues 5 and 13, property test: for generated Task Pods and agent Deployments written in random
 //! styles (indentation 2/3/4, indented or flush sequences, `- key` spacing, line and trailing
 //! comments, blank lines, quoting of existing values, existing env entries or none, env lists in
-//! flow style (one line, aligned, brackets on their own lines, `[]`), the workload as JSON (2, 3 or
-//! 4 spaces, `": "` or `":"`, alone or in a YAML stream), CRLF or LF, BOM, final newline or not,
+//! flow style (one line, aligned, brackets on their own lines), an env empty or null (`[]`, `[ ]`,
+//! `env:`, `null`, `~`, `!!null`, a null on the next line), the container in flow style (an item
+//! of a block list, inside a flow list, over several lines), the workload as JSON (2, 3 or 4
+//! spaces, `": "` or `":"`, alone or in a YAML stream; its env `[]` or `null` then), CRLF or LF,
+//! BOM, final newline or not,
 //! `...` markers, non-workload documents around), the properties of
 //! `format_support` hold: (a) same values as `--normalize`, (b) a line diff with only env lines,
 //! (c) idempotency, (d) injecting then removing gives the input bytes back, and (f) new entries
@@ -30,7 +33,50 @@ enum Y {
     Literal(Vec<String>),
     /// A flow sequence of rendered items, laid out by `FlowLayout`.
     Flow(Vec<String>, FlowLayout),
+    /// A scalar on the line after its key, indented one step deeper (`env:` then `  null`).
+    NextLine(String),
+    /// A sequence item written over several lines: a flow mapping one entry per line, aligned
+    /// after its `{` (sealed: no comment goes inside it).
+    Lines(Vec<String>),
 }
+
+/// How the main container is written in flow style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ContainerFlow {
+    /// `- {name: agent, …}`, an item of a block list (the note can end its line).
+    Item,
+    /// `containers: [{name: agent, …}]` (no place for the note: the signature).
+    InList,
+    /// `- {name: agent,` then one entry per line (no place for the note: the signature).
+    MultiLine,
+}
+
+/// The main container's `env` written empty or null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EmptyEnv {
+    /// After `env: ` on the key's line (`""` for a bare `env:`).
+    Written(&'static str),
+    /// On the line after `env:`.
+    NextLine(&'static str),
+}
+
+/// The empty and null forms of a block container, and those a flow container can give back.
+const BLOCK_EMPTY: &[&str] = &[
+    "[]",
+    "[ ]",
+    "[  ]",
+    "",
+    "null",
+    "~",
+    "Null",
+    "NULL",
+    "!!null",
+    "!!null null",
+];
+const NEXT_LINE_NULL: &[&str] = &["null", "~", "!!null", "!!null NULL"];
+const FLOW_ITEM_EMPTY: &[&str] = &["[]", "[ ]", "null", "~", "Null", "NULL", "!!null ~"];
+const FLOW_IN_LIST_EMPTY: &[&str] = &["[]", "[ ]", "null"];
+const FLOW_MULTILINE_EMPTY: &[&str] = &["[]", "null"];
 
 /// How a flow env list is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +120,17 @@ fn render_map(
         };
         let head = format!("{prefix}{k}:");
         match v {
+            Y::Scalar(s) if s.is_empty() => push(out, head),
             Y::Scalar(s) => push(out, format!("{head} {s}")),
+            Y::NextLine(s) => {
+                // Sealed: a comment between the key and its null is not recorded.
+                out.push(Line {
+                    text: head,
+                    sealed: true,
+                });
+                push(out, format!("{}{s}", " ".repeat(col + l.indent)));
+            }
+            Y::Lines(_) => unreachable!("only sequence items"),
             Y::Map(m) if m.is_empty() => push(out, format!("{head} {{}}")),
             Y::Seq(items) if items.is_empty() => push(out, format!("{head} []")),
             Y::Map(m) => {
@@ -146,6 +202,15 @@ fn render_seq(items: &[Y], dash: usize, l: &Layout, out: &mut Vec<Line>) {
                 render_map(m, dash + l.dash_pad, true, l, out);
                 out[start].text = format!("{lead}{}", out[start].text);
             }
+            Y::Lines(lines) => {
+                for (i, t) in lines.iter().enumerate() {
+                    let text = match i {
+                        0 => format!("{lead}{t}"),
+                        _ => format!("{}{t}", " ".repeat(dash + l.dash_pad + 1)),
+                    };
+                    out.push(Line { text, sealed: true });
+                }
+            }
             _ => unreachable!("not generated"),
         }
     }
@@ -156,6 +221,29 @@ fn push(out: &mut Vec<Line>, text: String) {
         text,
         sealed: false,
     });
+}
+
+/// A node on one line, in flow style (a plain scalar with a `:` quoted, as flow needs).
+fn inline(y: &Y) -> String {
+    match y {
+        Y::Scalar(s) if s.contains(':') && !s.starts_with(['"', '\'', '{', '[']) => {
+            format!("\"{s}\"")
+        }
+        Y::Scalar(s) => s.clone(),
+        Y::Map(m) => format!("{{{}}}", inline_entries(m).join(", ")),
+        Y::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
+        Y::Flow(items, _) => format!("[{}]", items.join(", ")),
+        _ => unreachable!("not generated in flow style"),
+    }
+}
+
+fn inline_entries(m: &[(String, Y)]) -> Vec<String> {
+    m.iter()
+        .map(|(k, v)| format!("{k}: {}", inline(v)))
+        .collect()
 }
 
 /// An existing env value and how it is quoted.
@@ -307,6 +395,10 @@ struct Spec {
     env: Option<Vec<Entry>>,
     /// The env list in flow style (None: block style).
     env_flow: Option<FlowLayout>,
+    /// The main container's env written empty or null instead (over `env`).
+    empty_env: Option<EmptyEnv>,
+    /// The main container written in flow style (YAML only: JSON is flow anyway).
+    container_flow: Option<ContainerFlow>,
     /// The workload written as JSON: (indentation, `"key":value` without a space).
     json: Option<(usize, bool)>,
     /// Where `env` goes among the container's other keys.
@@ -392,7 +484,10 @@ fn container(s: &Spec, name: &str, main: bool) -> Y {
                 })
                 .collect();
             let at = s.env_pos.min(keys.len());
-            let list = match s.env_flow {
+            let list = match (s.empty_env, s.env_flow) {
+                (Some(EmptyEnv::Written(w)), _) => Y::Scalar(w.into()),
+                (Some(EmptyEnv::NextLine(w)), _) => Y::NextLine(w.into()),
+                (None, env_flow) => match env_flow {
                 None => Y::Seq(items),
                 Some(layout) => Y::Flow(
                     env.iter()
@@ -408,6 +503,7 @@ fn container(s: &Spec, name: &str, main: bool) -> Y {
                         .collect(),
                     layout,
                 ),
+                },
             };
             keys.insert(at, ("env".into(), list));
         }
@@ -446,7 +542,26 @@ fn workload(s: &Spec) -> Y {
             Y::Seq(vec![container(s, "opencode-init", false)]),
         ));
     }
-    pod_spec.push(("containers".into(), Y::Seq(vec![container(s, main, true)])));
+    let main = container(s, main, true);
+    let containers = match (&main, s.container_flow) {
+        (Y::Map(m), Some(ContainerFlow::MultiLine)) => {
+            let mut lines = inline_entries(m);
+            let n = lines.len();
+            for (i, l) in lines.iter_mut().enumerate() {
+                *l = match (i, i + 1 == n) {
+                    (0, true) => format!("{{{l}}}"),
+                    (0, false) => format!("{{{l},"),
+                    (_, true) => format!("{l}}}"),
+                    _ => format!("{l},"),
+                };
+            }
+            Y::Seq(vec![Y::Lines(lines)])
+        }
+        (_, Some(ContainerFlow::InList)) => Y::Scalar(format!("[{}]", inline(&main))),
+        (_, Some(ContainerFlow::Item)) => Y::Seq(vec![Y::Scalar(inline(&main))]),
+        _ => Y::Seq(vec![main]),
+    };
+    pod_spec.push(("containers".into(), containers));
     let metadata = Y::Map(vec![
         (
             "name".into(),
@@ -692,8 +807,21 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                 1 => Just(Some(FlowLayout::Aligned)),
                 1 => any::<bool>().prop_map(|trailing_comma| Some(FlowLayout::Brackets { trailing_comma })),
             ],
-            any::<bool>(),
             prop_oneof![3 => Just(None), 1 => (2usize..=4, any::<bool>()).prop_map(Some)],
+        ),
+        (
+            prop_oneof![
+                3 => Just(None),
+                2 => prop::sample::select(BLOCK_EMPTY).prop_map(|w| Some(EmptyEnv::Written(w))),
+                1 => prop::sample::select(NEXT_LINE_NULL).prop_map(|w| Some(EmptyEnv::NextLine(w))),
+            ],
+            prop_oneof![
+                2 => Just(None),
+                1 => Just(Some(ContainerFlow::Item)),
+                1 => Just(Some(ContainerFlow::InList)),
+                1 => Just(Some(ContainerFlow::MultiLine)),
+            ],
+            any::<usize>(),
         ),
     )
         .prop_map(
@@ -702,7 +830,8 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                 (flow_labels, init_container, rotate, extras),
                 (leading_marker, end_markers, decorations, comment_cols),
                 (crlf, final_newline, bom, config),
-                (env_flow, empty_flow, json),
+                (env_flow, json),
+                (empty_env, container_flow, pick),
             )| {
                 let env = env.map(|(mut entries, cc)| {
                     if let Some((at, mut v)) = cc {
@@ -714,17 +843,37 @@ fn spec(known_bugs: bool) -> impl Strategy<Value = Spec> {
                     }
                     entries
                 });
-                // `env: []` (a flow list left empty), in YAML only: in JSON, whose containers
-                // are flow mappings, it is the documented limitation LIMIT_JSON_NO_NOTE.
-                let env = match (env, env_flow) {
-                    (Some(_), Some(_)) if empty_flow && json.is_none() => Some(Vec::new()),
-                    (env, _) => env,
+                // An empty or null env stands where the entries would; JSON writes each as `[]`
+                // or `null`. A flow container is written on one line (its env list too) and
+                // takes the forms it can give back: with the note after a block list's item,
+                // else with the signature (`[]`, `[ ]` on one line, `null`).
+                let container_flow = container_flow.filter(|_| json.is_none());
+                let env_flow = match container_flow {
+                    Some(_) => Some(FlowLayout::OneLine),
+                    None => env_flow,
+                };
+                let empty_env = match (empty_env, container_flow) {
+                    (Some(_), Some(f)) => {
+                        let forms = match f {
+                            ContainerFlow::Item => FLOW_ITEM_EMPTY,
+                            ContainerFlow::InList => FLOW_IN_LIST_EMPTY,
+                            ContainerFlow::MultiLine => FLOW_MULTILINE_EMPTY,
+                        };
+                        Some(EmptyEnv::Written(forms[pick % forms.len()]))
+                    }
+                    (e, _) => e,
+                };
+                let env = match empty_env {
+                    Some(_) => Some(env.unwrap_or_default()),
+                    None => env,
                 };
                 let mut s = Spec {
                     layout,
                     deployment,
                     env,
                     env_flow,
+                    empty_env,
+                    container_flow,
                     json,
                     env_pos,
                     args_literal,
@@ -849,10 +998,9 @@ proptest! {
     }
 }
 
-/// The generator does write what it claims (a sanity check of the test itself).
-#[test]
-fn generator_writes_the_styles_it_claims() {
-    let s = Spec {
+/// The sanity check's spec: a Task Pod in 4-space CRLF, with one env entry.
+fn sample() -> Spec {
+    Spec {
         layout: Layout {
             indent: 4,
             seq_indented: true,
@@ -867,6 +1015,8 @@ fn generator_writes_the_styles_it_claims() {
             },
         )]),
         env_flow: None,
+        empty_env: None,
+        container_flow: None,
         json: None,
         env_pos: 0,
         args_literal: None,
@@ -885,7 +1035,13 @@ fn generator_writes_the_styles_it_claims() {
         bom: true,
         config: 0,
         known_bugs: false,
-    };
+    }
+}
+
+/// The generator does write what it claims (a sanity check of the test itself).
+#[test]
+fn generator_writes_the_styles_it_claims() {
+    let s = sample();
     let text = render(&s);
     assert!(
         text.starts_with(
@@ -911,4 +1067,62 @@ fn generator_writes_the_styles_it_claims() {
         values[0]["spec"]["containers"][0]["env"][0]["value"],
         "0755"
     );
+}
+
+/// The empty and null envs and the flow containers are written as claimed, and each runs through
+/// the properties (removal gives the bytes back).
+#[test]
+fn generator_writes_empty_envs_and_flow_containers() {
+    let with = |empty_env, container_flow, json| Spec {
+        empty_env,
+        container_flow,
+        json,
+        env_pos: 9,
+        crlf: false,
+        bom: false,
+        decorations: Vec::new(),
+        ..sample()
+    };
+    for (s, want) in [
+        (
+            with(Some(EmptyEnv::NextLine("!!null NULL")), None, None),
+            "\n        -   name: agent\n            image: ghcr.io/kubeopencode/kubeopencode-agent-attach:latest\n            resources:\n                limits:\n                    memory: 1Gi\n            env:\n                !!null NULL\n---\n",
+        ),
+        (
+            with(Some(EmptyEnv::Written("")), None, None),
+            "\n            env:\n---\n",
+        ),
+        (
+            with(
+                Some(EmptyEnv::Written("null")),
+                Some(ContainerFlow::InList),
+                None,
+            ),
+            "\n    containers: [{name: agent, image: \"ghcr.io/kubeopencode/kubeopencode-agent-attach:latest\", resources: {limits: {memory: 1Gi}}, env: null}]\n",
+        ),
+        (
+            with(
+                Some(EmptyEnv::Written("[ ]")),
+                Some(ContainerFlow::Item),
+                None,
+            ),
+            "\n        -   {name: agent, image: \"ghcr.io/kubeopencode/kubeopencode-agent-attach:latest\", resources: {limits: {memory: 1Gi}}, env: [ ]}\n",
+        ),
+        (
+            with(
+                Some(EmptyEnv::Written("[]")),
+                Some(ContainerFlow::MultiLine),
+                None,
+            ),
+            "\n        -   {name: agent,\n             image: \"ghcr.io/kubeopencode/kubeopencode-agent-attach:latest\",\n             resources: {limits: {memory: 1Gi}},\n             env: []}\n",
+        ),
+        (
+            with(Some(EmptyEnv::Written("~")), None, Some((3, true))),
+            "\n         {\n            \"name\":\"agent\",\n            \"image\":\"ghcr.io/kubeopencode/kubeopencode-agent-attach:latest\",\n            \"resources\":{\n               \"limits\":{\n                  \"memory\":\"1Gi\"\n               }\n            },\n            \"env\":null\n         }\n",
+        ),
+    ] {
+        let text = render(&s);
+        assert!(text.contains(want), "{want:?} not in:\n{text}");
+        run_case(&s).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -368,14 +368,84 @@ pub(crate) fn add_env(
     Ok(())
 }
 
+/// The list of `new` entries that fills a flow container's empty or null `env` (at `at`): on one
+/// line, or pretty-printed in a container written one entry per line.
+fn filled(
+    text: &str,
+    container: &Node,
+    at: usize,
+    new: &[Value],
+    st: &FlowStyle,
+    eol: &str,
+) -> String {
+    let mut out = String::new();
+    let list = Value::Array(new.to_vec());
+    if flow_entries(container).is_some() && is_multiline(text, container) {
+        let step = step_of(text, container);
+        st.pretty(&list, line_indent(text, at), step, eol, &mut out);
+    } else {
+        st.inline(&list, &mut out);
+    }
+    out
+}
+
+/// Writes the signature (see `note`) into a list `out` that fills `was`, when it has one.
+fn sign(out: &mut String, was: &str) {
+    if let Some((after_open, before_close)) = note::signature(was) {
+        if !out.contains('\n') {
+            out.insert_str(out.len() - 1, before_close);
+        }
+        out.insert_str(1, after_open);
+    }
+}
+
+/// Fills a flow container's `env: null` (or `~`, `!!null`, …: the `null` key and value) with `new`
+/// entries, and notes or signs what it was.
+pub(crate) fn fill_null(
+    text: &str,
+    container: &Node,
+    (key, v): (&Node, &Node),
+    new: &[Value],
+    noted: bool,
+    eol: &str,
+    ops: &mut Vec<Op>,
+) {
+    let written = &text[v.pos.start..v.pos.end];
+    let mut out = filled(
+        text,
+        container,
+        v.pos.start,
+        new,
+        &FlowStyle::of(text, container),
+        eol,
+    );
+    // The note records the value only when it follows its `:` on the key's line.
+    let direct = text
+        .get(key.pos.end..v.pos.start)
+        .is_some_and(|g| g.trim_matches([' ', '\t']) == ":");
+    match (noted && direct)
+        .then(|| note::flow_note(text, container, written))
+        .flatten()
+    {
+        Some(op) => ops.push(op),
+        None => sign(&mut out, written),
+    }
+    ops.push(Op {
+        start: v.pos.start,
+        end: v.pos.end,
+        text: out,
+    });
+}
+
 /// The container of a flow env list, as far as a list left empty is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Owner {
     /// A block container: the list goes back to `[]`.
     Block,
     /// A flow container: the list loses its `env` key (the injection created it), unless a note
-    /// after the container records the value the injection filled (see `note`). `noted`: the
-    /// container may take a note (it is an item of a block list, so the document is YAML).
+    /// after the container or the list's signature records the value the injection filled (see
+    /// `note`). `noted`: the container may take a note (it is an item of a block list, so the
+    /// document is YAML).
     Flow { noted: bool },
 }
 
@@ -404,16 +474,18 @@ pub(crate) fn edit_list(
     removed.sort_unstable();
     removed.dedup();
     if removed.len() == items.len() && inserted == 0 {
-        if removed.is_empty() {
+        let (Some(first), Some(last)) = (items.first(), items.last()) else {
             return Ok(());
-        }
+        };
+        let lead = gap(text, open + 1, first.pos.start);
+        let trail = gap(text, end(text, last), close);
         if let Owner::Flow { .. } = owner {
             // The note says what the injection filled: write it back, and drop the note.
             if let Some((from, to, was)) = note::flow_restore(text, container) {
                 ops.push(Op {
                     start: open,
                     end: close + 1,
-                    text: was.to_string(),
+                    text: was.into_owned(),
                 });
                 // With the `}` before it, so that the op is never an empty deletion at the end of
                 // the text (which takes the line break before it).
@@ -424,12 +496,27 @@ pub(crate) fn edit_list(
                 });
                 return Ok(());
             }
+            // Or its signature does (where no note could go).
+            if let Some(was) = note::signed(lead, trail) {
+                ops.push(Op {
+                    start: open,
+                    end: close + 1,
+                    text: was,
+                });
+                return Ok(());
+            }
             return drop_entry(text, container, "env", ops);
         }
+        // A block container's list goes back to `[]`, or to `[ ]` from `[ … ]`.
+        let inner = if lead == trail && note::blanks(lead) {
+            lead
+        } else {
+            ""
+        };
         ops.push(Op {
             start: open + 1,
             end: close,
-            text: String::new(),
+            text: inner.to_string(),
         });
         return Ok(());
     }
@@ -442,30 +529,33 @@ pub(crate) fn edit_list(
             .iter()
             .flat_map(|(_, e)| e.iter().cloned())
             .collect();
-        let mut out = String::new();
-        if flow_entries(container).is_some() && is_multiline(text, container) {
-            let col = line_indent(text, open);
-            st.pretty(
-                &Value::Array(new),
-                col,
-                step_of(text, container),
-                eol,
-                &mut out,
-            );
-        } else {
-            st.inline(&Value::Array(new), &mut out);
+        let was = &text[open..=close];
+        let mut out = filled(text, container, open, &new, &st, eol);
+        match owner {
+            // `[ ]` keeps its blanks on both sides, so that removal can give them back.
+            Owner::Block => {
+                if let Some(inner) = note::empty_list(was) {
+                    out.insert_str(out.len() - 1, inner);
+                    out.insert_str(1, inner);
+                }
+            }
+            // In a flow container, the filled `[]` would lose its key on removal: a note or the
+            // signature keeps it.
+            Owner::Flow { noted } => {
+                match noted
+                    .then(|| note::flow_note(text, container, was))
+                    .flatten()
+                {
+                    Some(op) => ops.push(op),
+                    None => sign(&mut out, was),
+                }
+            }
         }
         ops.push(Op {
             start: open,
             end: close + 1,
             text: out,
         });
-        // In a flow container, the filled `[]` would lose its key on removal: a note keeps it.
-        if owner == (Owner::Flow { noted: true })
-            && let Some(op) = note::flow_note(text, container, &text[open..=close])
-        {
-            ops.push(op);
-        }
         return Ok(());
     };
     let n = items.len();

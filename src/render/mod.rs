@@ -228,24 +228,8 @@ fn container_ops(
             return match null {
                 None => flow::add_env(text, container, &entries, eol, ops),
                 Some((key, v)) if v.pos.end > v.pos.start => {
-                    let mut out = String::new();
-                    flow::FlowStyle::of(text, container).inline(&Value::Array(entries), &mut out);
-                    ops.push(Op {
-                        start: v.pos.start,
-                        end: v.pos.end,
-                        text: out,
-                    });
-                    // `env: null` is no env: the note keeps it for removal.
-                    let written = &text[v.pos.start..v.pos.end];
-                    let direct = text
-                        .get(key.pos.end..v.pos.start)
-                        .is_some_and(|g| g.trim_matches([' ', '\t']) == ":");
-                    if noted
-                        && direct
-                        && let Some(op) = note::flow_note(text, container, written)
-                    {
-                        ops.push(op);
-                    }
+                    // `env: null` is no env: the note or the signature keeps it for removal.
+                    flow::fill_null(text, container, (key, v), &entries, noted, eol, ops);
                     Ok(())
                 }
                 Some(_) => Err(Fallback(format!(
@@ -435,12 +419,14 @@ fn add_env_key(
     let rendered = emit::emit_map_entry("env", &Value::Array(entries), key_col, &opts);
     if let Some((key, value)) = null {
         // Through the value's line (a null may stand on a line of its own).
-        let end = after_line(text, value.pos.end.max(key.pos.end));
+        let last = value.pos.end.max(key.pos.end);
+        let end = after_line(text, last);
         let at_eof = end == text.len() && !text.ends_with('\n');
         if let Some((at, mut line)) = note::block_note(text, key, value) {
-            // The key stays; after its `:` the note, the line's own comment, then the list.
+            // The key stays; after its `:` the note, the line's own comment, then the list. The
+            // note's line ends as the value's did (a long note gives the key's line break back).
             let items = rendered.find('\n').map_or("", |i| &rendered[i + 1..]);
-            line.push_str(match line_break(text, at) {
+            line.push_str(match line_break(text, last) {
                 "" => opts.eol,
                 b => b,
             });

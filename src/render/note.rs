@@ -1,9 +1,10 @@
-//! The note that keeps the form of an `env` the injection filled, so that removal can give it back.
+//! What an `env` the injection filled was, kept in the text so that removal can give it back.
 //!
 //! `env:`, `env: null` and `env: ~` (what a Helm `with` block leaves when its list is empty) are no
 //! env, to Kubernetes and to the engine; and in a flow container an `env: []` the injection filled
 //! cannot be told from an `env` it added. Both cases leave nothing in the data to say what was
-//! there, so the injection says it in a YAML comment on the `env` key's line:
+//! there, so the injection says it in the text. Where a comment can end the line, in a YAML
+//! comment on the `env` key's line, the *note*:
 //!
 //! ```yaml
 //!     env: # kubeopencode-inject: was null
@@ -11,14 +12,28 @@
 //!   - {name: a, image: b, env: [{name: OTEL_EXPORTER_OTLP_ENDPOINT, …}]} # kubeopencode-inject: was []
 //! ```
 //!
-//! The note records the value text exactly (`empty` for an `env:` without one). A comment is never
+//! The note records the value text exactly: the word (`empty` for an `env:` without one), or, for
+//! a null that is not one word (`!!null`, a null on the line after `env:`), the text from the `:`
+//! to the end of the value as a double-quoted string (`was "\n      null"`). A comment is never
 //! data, and the note goes first on the line, before any comment of the input, which it keeps.
-//! When a removal leaves the env empty and finds the note, it writes the recorded value back and
-//! drops the note; otherwise the note stays. The note never decides what is removed: the plan
-//! removes only what the engine recognises as the tool's block (`otel::find_block`).
+//!
+//! Where no comment can go (JSON; a flow container inside a flow list, over several lines, or
+//! followed on its line by more), the filled flow list carries a *signature* instead: the blanks
+//! between its `[` and its first entry, which the injection writes in no other flow container's
+//! `env` (one it adds opens `[{`, or `[` and a line break). One blank: it was `[]` (the inner
+//! blanks of a `[ ]` are kept before the `]`); two: it was `null`. It is part of the env node, so
+//! it needs no place at the line's end; a line layout that cannot keep them (`[ ]` pretty-printed)
+//! gives `[]` back.
+//!
+//! When a removal leaves the env empty and finds the note or the signature, it writes the
+//! recorded value back (and drops the note); otherwise they stay. Neither decides what is removed:
+//! the plan removes only what the engine recognises as the tool's block (`otel::find_block`).
 
-use super::Op;
+use std::borrow::Cow;
+
 use super::flow;
+use super::{Op, column};
+use crate::yaml::scalar;
 use crate::yaml::tree::Node;
 
 /// How the note starts; the recorded value follows.
@@ -32,10 +47,81 @@ const BLANKS: [char; 2] = [' ', '\t'];
 /// A value text the note may record: a plain null (`~`, `null`, `Null`, `NULL`) or an empty flow
 /// list (`[]`, `[ ]`). Nothing else is ever written back.
 fn recordable(v: &str) -> bool {
-    matches!(v, "~" | "null" | "Null" | "NULL")
-        || v.strip_prefix('[')
-            .and_then(|v| v.strip_suffix(']'))
-            .is_some_and(|inner| inner.trim_matches(BLANKS).is_empty())
+    NULL_WORDS.contains(&v) || empty_list(v).is_some()
+}
+
+/// True for a text of blanks only (or none).
+pub(super) fn blanks(t: &str) -> bool {
+    t.chars().all(|c| BLANKS.contains(&c))
+}
+
+/// The blanks inside an empty flow list written on one line (`[]`, `[ ]`); None for anything else.
+pub(super) fn empty_list(v: &str) -> Option<&str> {
+    let inner = v.strip_prefix('[')?.strip_suffix(']')?;
+    blanks(inner).then_some(inner)
+}
+
+/// The null words, and the tag a null may carry.
+const NULL_WORDS: [&str; 4] = ["~", "null", "Null", "NULL"];
+const NULL_TAG: &str = "!!null";
+
+/// A null spelled over more than one word that the note may record in quotes: blanks and line
+/// breaks around `!!null`, a null word, or both in that order. After a line break, a line is
+/// indented by spaces deeper than the key (`key_col`) where it holds a word, and `\r` comes only
+/// before `\n`: what is written back is always that null, whatever the note says.
+fn spelled(r: &str, key_col: usize) -> bool {
+    let lines: Vec<&str> = r.split('\n').collect();
+    let mut words = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let line = match i + 1 < lines.len() {
+            true => line.strip_suffix('\r').unwrap_or(line),
+            false => line,
+        };
+        if line.contains('\r') || (i > 0 && line.contains('\t')) {
+            return false;
+        }
+        let body = line.trim_start_matches(BLANKS);
+        if i > 0 && !body.is_empty() && line.len() - body.len() <= key_col {
+            return false;
+        }
+        words.extend(body.split(BLANKS).filter(|w| !w.is_empty()));
+    }
+    match words[..] {
+        [w] => w == NULL_TAG || NULL_WORDS.contains(&w),
+        [t, w] => t == NULL_TAG && NULL_WORDS.contains(&w),
+        _ => false,
+    }
+}
+
+/// A recorded text as the long note writes it: in double quotes, with YAML's escapes (of which a
+/// `spelled` text needs only `\n`, `\r` and `\t`).
+fn quote(r: &str) -> String {
+    scalar::double_quoted(r)
+}
+
+/// The text a long note records (None for any escape but `\n`, `\r` and `\t`).
+fn unquote(q: &str) -> Option<String> {
+    let inner = q.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\\' => match chars.next()? {
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                _ => return None,
+            },
+            '"' => return None,
+            c => c,
+        });
+    }
+    Some(out)
+}
+
+/// A null on one line the flow note may record in quotes (`!!null`, `!!null ~`).
+fn spelled_inline(v: &str) -> bool {
+    !v.contains(['\n', '\r']) && spelled(v, 0)
 }
 
 /// The end of the line holding `at`, before its line break.
@@ -64,19 +150,27 @@ fn after_colon(text: &str, key: &Node) -> Option<usize> {
     (gap.as_bytes().get(blanks) == Some(&b':')).then_some(key.pos.end + blanks + 1)
 }
 
-/// A note at the start of the rest of a line: (the blanks before it, the recorded value, what
-/// follows the value up to the line break: blanks, and the input's own comment).
+/// A note at the start of the rest of a line: (the blanks before it, the recorded value as the
+/// note writes it, what follows it up to the line break: blanks, and the input's own comment).
 fn read(rest: &str) -> Option<(&str, &str, &str)> {
     let lead = &rest[..rest.len() - rest.trim_start_matches(BLANKS).len()];
     let body = rest[lead.len()..].strip_prefix(NOTE)?;
-    let v = split_comment(body).0.trim_end_matches(BLANKS);
-    (!lead.is_empty() && (v == EMPTY || recordable(v))).then_some((lead, v, &body[v.len()..]))
+    let v = match body.strip_prefix('"').and_then(|b| b.find('"')) {
+        Some(j) => &body[..j + 2],
+        None => split_comment(body).0.trim_end_matches(BLANKS),
+    };
+    let after = &body[v.len()..];
+    let tail = after.trim_start_matches(BLANKS);
+    let free = tail.is_empty() || (tail.starts_with('#') && tail.len() < after.len());
+    let known = v == EMPTY || recordable(v) || unquote(v).is_some();
+    (!lead.is_empty() && free && known).then_some((lead, v, after))
 }
 
 /// The key line of an `env` whose null value the injection replaces by a block list: where the
 /// text after the `:` starts, and that text as the injection writes it (the note, then what
-/// followed the value: its blanks and comment). None when the value cannot be recorded (a tag, a
-/// value on a line of its own): the line is then written without a note.
+/// followed the value: its blanks and comment). A null that is not one word on the key's line
+/// gets the long note. None when the value cannot be recorded (a comment between the key and its
+/// value, another spelling): the line is then written without a note.
 pub(super) fn block_note(text: &str, key: &Node, value: &Node) -> Option<(usize, String)> {
     let at = after_colon(text, key)?;
     let rest = &text[at..content_end(text, at)];
@@ -89,7 +183,7 @@ pub(super) fn block_note(text: &str, key: &Node, value: &Node) -> Option<(usize,
         None => false,
     };
     if !same {
-        return None;
+        return long_note(text, key, value, at);
     }
     let mut out = String::with_capacity(rest.len() + NOTE.len() + EMPTY.len() + 1);
     if v.is_empty() {
@@ -108,13 +202,29 @@ pub(super) fn block_note(text: &str, key: &Node, value: &Node) -> Option<(usize,
     Some((at, out))
 }
 
+/// The long note, for a null `spelled` from the `:` at `at` to the end of its value (which may be
+/// on a later line): the note, then what followed the value on its line.
+fn long_note(text: &str, key: &Node, value: &Node, at: usize) -> Option<(usize, String)> {
+    let r = text.get(at..value.pos.end)?;
+    let tail = &text[value.pos.end..content_end(text, value.pos.end)];
+    let rest = tail.trim_start_matches(BLANKS);
+    let free = rest.is_empty() || (rest.starts_with('#') && rest.len() < tail.len());
+    let ok = r.starts_with([' ', '\t', '\r', '\n']) && spelled(r, column(text, key.pos.start));
+    (ok && free).then(|| (at, format!(" {NOTE}{}{tail}", quote(r))))
+}
+
 /// The key line of a block `env` whose last entries a removal takes, when it holds a note: where
-/// the text after the `:` starts, and that text as the input had it.
+/// the text after the `:` starts, and that text as the input had it (for a long note, the text
+/// through the end of the value: it may take lines again).
 pub(super) fn block_restore(text: &str, key: &Node) -> Option<(usize, String)> {
     let at = after_colon(text, key)?;
     let (lead, v, after) = read(&text[at..content_end(text, at)])?;
     let out = if v == EMPTY {
         after.to_string()
+    } else if v.starts_with('"') {
+        let r = unquote(v)?;
+        let ok = r.starts_with([' ', '\t', '\r', '\n']) && spelled(&r, column(text, key.pos.start));
+        ok.then(|| format!("{r}{after}"))?
     } else {
         format!("{lead}{v}{after}")
     };
@@ -138,20 +248,58 @@ pub(super) fn flow_note(text: &str, container: &Node, v: &str) -> Option<Op> {
     let (close, rest) = after_flow(text, container)?;
     let tail = rest.trim_start_matches(BLANKS);
     let free = tail.is_empty() || (tail.starts_with('#') && tail.len() < rest.len());
-    (free && recordable(v)).then(|| Op {
+    let recorded = match v {
+        _ if recordable(v) => Cow::Borrowed(v),
+        _ if spelled_inline(v) => Cow::Owned(quote(v)),
+        _ => return None,
+    };
+    free.then(|| Op {
         start: close,
         end: close,
-        text: format!(" {NOTE}{v}"),
+        text: format!(" {NOTE}{recorded}"),
     })
 }
 
 /// The note after a one-line flow container: the range it takes (from the `}` to the end of the
 /// recorded value, so that what followed it in the input stays), and the recorded value.
-pub(super) fn flow_restore<'t>(text: &'t str, container: &Node) -> Option<(usize, usize, &'t str)> {
+pub(super) fn flow_restore<'t>(
+    text: &'t str,
+    container: &Node,
+) -> Option<(usize, usize, Cow<'t, str>)> {
     let (close, rest) = after_flow(text, container)?;
     let (lead, v, _) = read(rest)?;
-    (v != EMPTY).then_some((close, close + lead.len() + NOTE.len() + v.len(), v))
+    let was = match v {
+        EMPTY => return None,
+        _ if v.starts_with('"') => Cow::Owned(unquote(v).filter(|r| spelled_inline(r))?),
+        _ => Cow::Borrowed(v),
+    };
+    Some((close, close + lead.len() + NOTE.len() + v.len(), was))
 }
+
+/// The signature for a flow list the injection writes in place of `was`, in a flow container
+/// where no note can go: (the blanks after `[`, the blanks before `]`). None for anything but
+/// `null` and `[]` (or `[ ]`: blanks on one line).
+pub(super) fn signature(was: &str) -> Option<(&'static str, &str)> {
+    if was == "null" {
+        return Some((SIGNED_NULL, ""));
+    }
+    empty_list(was).map(|inner| (SIGNED_LIST, inner))
+}
+
+/// What a flow list emptied by a removal was, when it carries the signature: `lead` is the text
+/// between its `[` and its first entry, `trail` between its last entry and `]`.
+pub(super) fn signed(lead: &str, trail: &str) -> Option<String> {
+    match lead.split(['\r', '\n']).next() {
+        Some(SIGNED_NULL) => Some("null".into()),
+        Some(SIGNED_LIST) if blanks(trail) => Some(format!("[{trail}]")),
+        Some(SIGNED_LIST) => Some("[]".into()),
+        _ => None,
+    }
+}
+
+/// The signature's blanks after `[`: a filled `[]`, a filled `null`.
+const SIGNED_LIST: &str = " ";
+const SIGNED_NULL: &str = "  ";
 
 #[cfg(test)]
 mod tests {
@@ -214,9 +362,115 @@ mod tests {
             assert_eq!(got, format!("  {noted}"), "{line}");
             assert_eq!(back, format!("  {line}"), "{line}");
         }
-        // A tag, or a null on a line of its own: no note.
-        assert_eq!(cycle("env: !!null"), None);
-        assert_eq!(cycle("env:\n    null"), None);
+        // Not one word: the long note, in quotes.
+        for (line, noted) in [
+            (
+                "env: !!null",
+                r#"env: # kubeopencode-inject: was " !!null""#,
+            ),
+            (
+                "env:\n    null",
+                r#"env: # kubeopencode-inject: was "\n    null""#,
+            ),
+            (
+                "env:\r\n    ~",
+                r#"env: # kubeopencode-inject: was "\r\n    ~""#,
+            ),
+            (
+                "env:\t!!null\n\n    NULL  # mine",
+                r#"env: # kubeopencode-inject: was "\t!!null\n\n    NULL"  # mine"#,
+            ),
+        ] {
+            let (got, back) = cycle(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(got, format!("  {noted}"), "{line}");
+            assert_eq!(back, format!("  {line}"), "{line}");
+        }
+        // A comment between the key and its null, or a value that is not null: no note.
+        assert_eq!(cycle("env: # mine\n    null"), None);
+        assert_eq!(cycle("env: !!null ''"), None);
+    }
+
+    #[test]
+    fn a_long_note_records_only_a_null() {
+        for r in [
+            " !!null",
+            " !!null null",
+            "\n    null",
+            "\r\n   ~",
+            "  \n\n    !!null\n     Null",
+            "\t!!null",
+        ] {
+            assert!(spelled(r, 2), "{r:?}");
+            assert_eq!(unquote(&quote(r)).as_deref(), Some(r), "{r:?}");
+        }
+        for r in [
+            "",
+            " ",
+            " null null",
+            " ~ !!null",
+            " !!str",
+            " nil",
+            " !!null\n  null",
+            "\n  ~",
+            "\n\t  ~",
+            "\r    null",
+            " null\r",
+            " # c\n   null",
+            " 'null'",
+        ] {
+            assert!(!spelled(r, 2), "{r:?}");
+        }
+        // Only the escapes the note writes are read.
+        for q in [r#""\u0041""#, r#""a"b""#, r#""\"#, "null", r#""\x""#] {
+            assert_eq!(unquote(q), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn a_long_note_gives_back_only_a_null_deeper_than_its_key() {
+        let restore = |note: &str| {
+            let text = format!("containers:\n- name: a\n  env: {note}\n  - name: X\n");
+            let mut out = None;
+            first(&text, |_, k, _| {
+                out = block_restore(&text, k).map(|(_, r)| r)
+            });
+            out
+        };
+        let note = |q: &str| format!("# kubeopencode-inject: was {q}  # mine");
+        assert_eq!(
+            restore(&note(r#""\n    null""#)).as_deref(),
+            Some("\n    null  # mine")
+        );
+        // Edited by hand into something else: not written back.
+        for q in [
+            r#""\n  null""#,
+            r#""\nnull""#,
+            r#"" true""#,
+            r#"" null\n  image: x""#,
+            r#""\n    null # c""#,
+            r#""\r    ~""#,
+            r#""!!null""#,
+        ] {
+            assert_eq!(restore(&note(q)), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn the_signature_is_the_blanks_after_the_bracket() {
+        assert_eq!(signature("[]"), Some((" ", "")));
+        assert_eq!(signature("[ \t]"), Some((" ", " \t")));
+        assert_eq!(signature("null"), Some(("  ", "")));
+        for was in ["~", "Null", "!!null", "[\n]", "[a]", "", "["] {
+            assert_eq!(signature(was), None, "{was:?}");
+        }
+        assert_eq!(signed(" ", "").as_deref(), Some("[]"));
+        assert_eq!(signed(" ", " ").as_deref(), Some("[ ]"));
+        assert_eq!(signed(" \r\n      ", "\r\n    ").as_deref(), Some("[]"));
+        assert_eq!(signed("  \n      ", "\n    ").as_deref(), Some("null"));
+        // The injection's own layouts for an `env` it adds, and others: no signature.
+        for lead in ["", "\n      ", "\r\n", "   ", "\t", " \t", " # c\n  "] {
+            assert_eq!(signed(lead, ""), None, "{lead:?}");
+        }
     }
 
     #[test]
@@ -270,6 +524,12 @@ mod tests {
         );
         // Not a note: another value, no blank before it, another text.
         assert_eq!(read(" # kubeopencode-inject: was [{name: A}]"), None);
+        assert_eq!(
+            read(r#" # kubeopencode-inject: was "\n    null"  # mine"#),
+            Some((" ", r#""\n    null""#, "  # mine"))
+        );
+        assert_eq!(read(r#" # kubeopencode-inject: was "\q""#), None);
+        assert_eq!(read(r#" # kubeopencode-inject: was "null"x"#), None);
         assert_eq!(read(" # kubeopencode-inject: was "), None);
         assert_eq!(read("# kubeopencode-inject: was null"), None);
         assert_eq!(read(" # kubeopencode-inject: is null"), None);

@@ -297,6 +297,39 @@ fn flow_containers_without_env<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
     }
 }
 
+/// Flow containers whose `env` holds only managed entries: (the container, its last entry before
+/// `env`). When the injection added that `env`, the line of the entry before it gained the `,`.
+fn flow_containers_with_managed_env<'a>(root: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>) {
+    for (k, v) in all_entries(root) {
+        if matches!(k.as_str(), Some("containers" | "initContainers"))
+            && let Kind::Seq { items, .. } = &v.kind
+        {
+            for c in items {
+                let Kind::Map {
+                    entries,
+                    flow: true,
+                } = &c.kind
+                else {
+                    continue;
+                };
+                let Some(i) = entries.iter().position(|(k, _)| k.as_str() == Some("env")) else {
+                    continue;
+                };
+                let managed = match &entries[i].1.kind {
+                    Kind::Seq { items, .. } => {
+                        !items.is_empty()
+                            && items.iter().all(|e| entry_name(e).is_some_and(is_managed))
+                    }
+                    _ => false,
+                };
+                if managed && i > 0 && i + 1 == entries.len() {
+                    out.push((c, &entries[i - 1].1));
+                }
+            }
+        }
+    }
+}
+
 /// The lines of a document that belong to managed env entries (and `env:` keys of lists that
 /// hold only managed entries).
 pub fn env_lines(text: &str) -> BTreeSet<usize> {
@@ -317,6 +350,11 @@ pub fn env_lines(text: &str) -> BTreeSet<usize> {
     flow_containers_without_env(root, &mut containers);
     for c in containers {
         out.extend(line_of(text, c.pos.start)..=last_line(text, c));
+    }
+    let mut added = Vec::new();
+    flow_containers_with_managed_env(root, &mut added);
+    for (_, before) in added {
+        out.insert(last_line(text, before));
     }
     for (key, list) in lists {
         let Kind::Seq { items, flow } = &list.kind else {
