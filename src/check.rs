@@ -182,6 +182,11 @@ impl Output for CheckOutput {
         let found: Vec<Vec<Located>> = refs
             .par_iter()
             .map(|d| {
+                // A document that is not a workload gets only the quoting lint, which needs its
+                // tree; its value only names the resource of a finding, and most have none.
+                if !plans.contains_key(&d.index) && !quoting_findings(src, d, limits) {
+                    return Vec::new();
+                }
                 // Read by the passes already: a document that does not parse failed the run.
                 let Ok(mut p) = pipeline::parse(src, d, limits) else {
                     return Vec::new();
@@ -218,6 +223,21 @@ impl Output for CheckOutput {
             self.found.push(l)?;
         }
         Ok(())
+    }
+}
+
+/// Whether the quoting lint finds something in a document (read as a tree only; a JSON document
+/// has no plain scalars to find).
+fn quoting_findings(src: &Source, d: &DocRef, limits: &Limits) -> bool {
+    if d.format != crate::yaml::stream::Format::Yaml {
+        return false;
+    }
+    match crate::yaml::tree::parse(&src.text[d.range.clone()], limits) {
+        Ok(doc) => doc
+            .root
+            .is_some_and(|root| !lint::lint_quoting(&root, "").is_empty()),
+        // Not reached (the passes read it); the whole read below decides.
+        Err(_) => true,
     }
 }
 

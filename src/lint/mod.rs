@@ -335,23 +335,50 @@ impl SecretIndex {
 /// Quoting lint over a document's tree: env values (also `extraEnv` of Agents), labels and
 /// annotations written as plain scalars that Kubernetes reads as something else than a string.
 pub fn lint_quoting(root: &Node, resource: &str) -> Vec<Finding> {
+    // Each node's place is kept as a step and its parent's index, so that a path is built only for
+    // a finding: `check` walks every node of every document, and most have none.
+    enum Step<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    let path_of = |steps: &[(usize, Step)], mut at: usize, tail: &[Seg]| -> Path {
+        let mut path = Vec::new();
+        while at != 0 {
+            let (parent, step) = &steps[at];
+            path.push(match step {
+                Step::Key(k) => Seg::Key(k.to_string()),
+                Step::Index(i) => Seg::Index(*i),
+            });
+            at = *parent;
+        }
+        path.reverse();
+        path.extend_from_slice(tail);
+        path
+    };
     let mut out = Vec::new();
-    let mut todo: Vec<(&Node, Path)> = vec![(root, Vec::new())];
-    while let Some((n, path)) = todo.pop() {
+    // Index 0 stands for the root (an empty path).
+    let mut steps: Vec<(usize, Step)> = vec![(0, Step::Index(0))];
+    let mut todo: Vec<(&Node, usize)> = vec![(root, 0)];
+    while let Some((n, at)) = todo.pop() {
         match &n.kind {
             Kind::Map { entries, .. } => {
                 for (k, v) in entries {
                     let Some(key) = k.as_str() else { continue };
-                    let mut p = path.clone();
-                    p.push(Seg::Key(key.to_string()));
+                    steps.push((at, Step::Key(key)));
+                    let here = steps.len() - 1;
                     match (key, &v.kind) {
                         ("env" | "extraEnv", Kind::Seq { items, .. }) => {
                             for (i, item) in items.iter().enumerate() {
-                                if let Some(val) = item.get("value") {
+                                if let Some(val) = item.get("value")
+                                    && reads_as_other(val)
+                                {
                                     let name =
                                         item.get("name").and_then(Node::as_str).unwrap_or("?");
-                                    let mut vp = p.clone();
-                                    vp.extend([Seg::Index(i), Seg::Key("value".into())]);
+                                    let vp = path_of(
+                                        &steps,
+                                        here,
+                                        &[Seg::Index(i), Seg::Key("value".into())],
+                                    );
                                     let what = format!("the value of env {name}");
                                     ambiguous(val, Severity::Error, &what, vp, resource, &mut out);
                                 }
@@ -360,28 +387,35 @@ pub fn lint_quoting(root: &Node, resource: &str) -> Vec<Finding> {
                         ("labels" | "annotations", Kind::Map { entries: inner, .. }) => {
                             for (lk, val) in inner {
                                 let Some(lk) = lk.as_str() else { continue };
-                                let mut vp = p.clone();
-                                vp.push(Seg::Key(lk.to_string()));
+                                if !reads_as_other(val) {
+                                    continue;
+                                }
+                                let vp = path_of(&steps, here, &[Seg::Key(lk.to_string())]);
                                 let what = format!("{} `{lk}`", &key[..key.len() - 1]);
                                 ambiguous(val, Severity::Warning, &what, vp, resource, &mut out);
                             }
                         }
                         _ => {}
                     }
-                    todo.push((v, p));
+                    todo.push((v, here));
                 }
             }
             Kind::Seq { items, .. } => {
                 for (i, item) in items.iter().enumerate() {
-                    let mut p = path.clone();
-                    p.push(Seg::Index(i));
-                    todo.push((item, p));
+                    steps.push((at, Step::Index(i)));
+                    todo.push((item, steps.len() - 1));
                 }
             }
             _ => {}
         }
     }
     out
+}
+
+/// A plain scalar Kubernetes reads as something else than a string (what [`ambiguous`] reports).
+fn reads_as_other(node: &Node) -> bool {
+    matches!(&node.kind, Kind::Scalar { value, style: Style::Plain, tag: None }
+        if !matches!(resolve_plain(value), Plain::Str))
 }
 
 fn ambiguous(
