@@ -17,17 +17,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CONFIG: &str = "apiVersion: kubeopencode.io/v1alpha1
-kind: KubeOpenCodeConfig
-metadata:
-  name: cluster
-spec:
-  observability:
-    openTelemetry:
-      enabled: true
-      endpoint: http://otel-collector.observability:4318
-";
-
 /// A stream of about `mb` MB: an agent Deployment first, then ConfigMaps; `tag` tells the two
 /// versions apart (in the ConfigMaps' data, so that both versions are valid and equally long).
 fn stream(mb: usize, tag: char) -> String {
@@ -57,7 +46,7 @@ fn has_open(pid: u32, path: &Path) -> bool {
 #[test]
 fn a_file_changed_between_the_passes_fails_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = common::write_temp(dir.path(), "config.yaml", CONFIG);
+    let cfg = common::write_temp(dir.path(), "config.yaml", common::CONFIG);
     let input = common::write_temp(dir.path(), "input.yaml", &stream(24, 'a'));
     let other = common::write_temp(dir.path(), "other.yaml", &stream(24, 'b'));
     let input = input.canonicalize().unwrap();
