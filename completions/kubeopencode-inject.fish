@@ -42,7 +42,7 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l fail-on-empty -d 'Fail (exit 2) when the input holds no documents, instead of warning: an empty output can make a GitOps tool prune everything it manages'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l in-place -d 'Rewrite the input files (atomically; only files that change; never stdin)'
-complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s q -l quiet -d 'Do not print the per-resource report on stderr'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s q -l quiet -d 'Do not print the per-resource report or the warnings on stderr (errors still are)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -l normalize -d 'Re-serialise every document (canonical YAML) instead of editing the text in place'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_needs_command" -s V -l version -d 'Print version'
@@ -71,7 +71,7 @@ complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand 
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l all -d 'Select every pod-bearing workload, not only KubeOpenCode agent workloads'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l fail-on-empty -d 'Fail (exit 2) when the input holds no documents, instead of warning: an empty output can make a GitOps tool prune everything it manages'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l in-place -d 'Rewrite the input files (atomically; only files that change; never stdin)'
-complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s q -l quiet -d 'Do not print the per-resource report on stderr'
+complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s q -l quiet -d 'Do not print the per-resource report or the warnings on stderr (errors still are)'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -l normalize -d 'Re-serialise every document (canonical YAML) instead of editing the text in place'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand inject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubeopencode-inject -n "__fish_kubeopencode_inject_using_subcommand diff" -s c -l config -d 'The KubeOpenCodeConfig (YAML or JSON; `-` for stdin). Without it, the single KubeOpenCodeConfig document in the input is used (and passed through unchanged)' -r -F

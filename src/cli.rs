@@ -150,7 +150,7 @@ pub struct InjectArgs {
     #[arg(long, conflicts_with = "output")]
     pub in_place: bool,
 
-    /// Do not print the per-resource report on stderr.
+    /// Do not print the per-resource report or the warnings on stderr (errors still are).
     #[arg(short, long)]
     pub quiet: bool,
 
