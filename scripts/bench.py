@@ -21,7 +21,8 @@ same run (the machine is shared and noisy, so compare ratios):
 Wall time is the median of --runs runs; peak RSS comes from /usr/bin/time -v. --stdin-only measures
 only the streaming front ends (inject and diff from stdin, check), for the memory check at 100,000
 and beyond. --baseline BIN measures a second binary (e.g. main's, built into another directory) in
-the same run, row by row, so before/after ratios share the machine's noise. The "vs kustomize"
+the same run, the two binaries alternating run by run, so before/after ratios share the machine's
+noise. The "vs kustomize"
 column is the ratio of kubectl kustomize's time to the row's at the same N.
 """
 import argparse
@@ -92,27 +93,45 @@ patches:
 """
 
 
+def run_once(cmd, stdin_path=None, cwd=None, ok=(0,), prepare=None):
+    """Wall seconds and peak RSS (MB) of one run (prepare() runs untimed before it)."""
+    if prepare:
+        prepare()
+    with open(stdin_path or os.devnull, "rb") as sin, open(os.devnull, "wb") as sout:
+        t = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdin=sin, stdout=sout,
+                           stderr=subprocess.PIPE, cwd=cwd)
+        wall = time.perf_counter() - t
+    if p.returncode not in ok:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.decode()[-2000:]}")
+    rss = 0.0
+    for line in p.stderr.decode().splitlines():
+        if "Maximum resident set size" in line:
+            rss = int(line.split()[-1]) / 1024
+    return wall, rss
+
+
 def measure(cmd, runs, stdin_path=None, cwd=None, ok=(0,), prepare=None):
-    """Median wall seconds and max peak RSS (MB) over runs (prepare() runs untimed before each)."""
-    walls, rss = [], []
+    """Median wall seconds and max peak RSS (MB) over runs."""
+    return measure_together([(cmd, stdin_path, ok, prepare)], runs, cwd)[0]
+
+
+def measure_together(jobs, runs, cwd=None):
+    """measure() for several commands, run in rounds (each command once per round), so that the
+    noise of a shared machine falls on all of them alike: [(median wall, max RSS)] per job."""
+    walls = [[] for _ in jobs]
+    rss = [[] for _ in jobs]
     for _ in range(runs):
-        if prepare:
-            prepare()
-        with open(stdin_path or os.devnull, "rb") as sin, open(os.devnull, "wb") as sout:
-            t = time.perf_counter()
-            p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdin=sin, stdout=sout,
-                               stderr=subprocess.PIPE, cwd=cwd)
-            walls.append(time.perf_counter() - t)
-        if p.returncode not in ok:
-            sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.decode()[-2000:]}")
-        for line in p.stderr.decode().splitlines():
-            if "Maximum resident set size" in line:
-                rss.append(int(line.split()[-1]) / 1024)
-    return statistics.median(walls), max(rss) if rss else 0.0
+        for i, (cmd, stdin_path, ok, prepare) in enumerate(jobs):
+            w, r = run_once(cmd, stdin_path, cwd, ok, prepare)
+            walls[i].append(w)
+            rss[i].append(r)
+    return [(statistics.median(w), max(r)) for w, r in zip(walls, rss)]
 
 
-def startup(bin_path, runs=200):
-    """Median end-to-end time of one small Deployment (process start to exit)."""
+def startup(bin_paths, runs=200):
+    """Median end-to-end time of one small Deployment (process start to exit), per binary, the
+    binaries alternating run by run."""
     tmp = tempfile.mkdtemp()
     cfg = os.path.join(tmp, "cfg.yaml")
     open(cfg, "w").write(CONFIG.format(enabled="true"))
@@ -120,13 +139,14 @@ def startup(bin_path, runs=200):
     out = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_stream.py"), "1"],
                          capture_output=True, text=True).stdout
     open(dep, "w").write(out)
-    walls = []
+    walls = [[] for _ in bin_paths]
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([bin_path, "-q", "-c", cfg, "-f", dep], stdout=subprocess.DEVNULL, check=True)
-        walls.append(time.perf_counter() - t)
+        for i, b in enumerate(bin_paths):
+            t = time.perf_counter()
+            subprocess.run([b, "-q", "-c", cfg, "-f", dep], stdout=subprocess.DEVNULL, check=True)
+            walls[i].append(time.perf_counter() - t)
     shutil.rmtree(tmp)
-    return statistics.median(walls)
+    return [statistics.median(w) for w in walls]
 
 
 def front_ends(b, tag, tmp, stream, on, off, stdin_only):
@@ -174,18 +194,21 @@ def main():
         cells = {}
         if not a.stdin_only:
             cells["cat"] = measure(["cat", stream], a.runs)
-        # Interleave the binaries front end by front end, so that both see the same load.
+        # Interleave the binaries run by run, front end by front end, so that both see the same
+        # load: the ratios between them are what a noisy machine still measures well.
         per_bin = [front_ends(b, tag, tmp, stream, on, off, a.stdin_only) for b, tag in bins]
         for group in zip(*per_bin):
-            for label, cmd, sin, ok, prep in group:
-                cells[label] = measure(cmd, a.runs, stdin_path=sin, ok=ok, prepare=prep)
+            results = measure_together([(cmd, sin, ok, prep) for _, cmd, sin, ok, prep in group], a.runs)
+            for (label, *_), cell in zip(group, results):
+                cells[label] = cell
         if have_kubectl and n <= a.kustomize_max and not a.stdin_only:
             open(os.path.join(tmp, "kustomization.yaml"), "w").write(KUSTOMIZATION)
             cells["kubectl kustomize (SMP)"] = measure(["kubectl", "kustomize", tmp], 1 if n >= 1000 else a.runs)
         rows.append((n, mb, cells))
         shutil.rmtree(tmp)
         print(f"N={n}: " + ", ".join(f"{k} {v[0]:.3f}s" for k, v in cells.items()), file=sys.stderr)
-    starts = [(tag, startup(b)) for b, tag in bins] if not a.stdin_only else []
+    starts = (list(zip([tag for _, tag in bins], startup([b for b, _ in bins])))
+              if not a.stdin_only else [])
     lines = ["| N | MB | tool | wall s | MB/s | peak RSS MB | vs inject | vs kustomize |",
              "|--:|--:|---|--:|--:|--:|--:|--:|"]
     for n, mb, cells in rows:
