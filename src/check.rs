@@ -173,18 +173,27 @@ impl Output for CheckOutput {
         r.errors.clear();
         r.warnings.clear();
         r.report.clear();
-        let plans: std::collections::HashMap<usize, Vec<crate::engine::WorkloadPlan>> =
-            r.plans.drain(..).collect();
+        // Each document's plans go with it to the core that lints it, and are dropped there.
+        let at: std::collections::HashMap<usize, usize> =
+            refs.iter().enumerate().map(|(p, d)| (d.index, p)).collect();
+        let mut by_doc: Vec<Option<Vec<crate::engine::WorkloadPlan>>> =
+            refs.iter().map(|_| None).collect();
+        for (i, plans) in r.plans.drain(..) {
+            if let Some(&p) = at.get(&i) {
+                by_doc[p] = Some(plans);
+            }
+        }
         let ns = self.namespace.as_deref();
-        let (limits, secrets) = (&self.limits, &self.secrets);
-        // Documents are linted on every core, then reported in order.
+        let (limits, secrets, store) = (&self.limits, &self.secrets, &self.found);
+        // Documents are linted, and their findings rendered, on every core; then kept in order.
         use rayon::prelude::*;
-        let found: Vec<Vec<Located>> = refs
+        let found: Vec<Vec<(Located, String)>> = refs
             .par_iter()
-            .map(|d| {
+            .zip(by_doc.into_par_iter())
+            .map(|(d, plans)| {
                 // A document that is not a workload gets only the quoting lint, which needs its
                 // tree; its value only names the resource of a finding, and most have none.
-                if !plans.contains_key(&d.index) && !quoting_findings(src, d, limits) {
+                if plans.is_none() && !quoting_findings(src, d, limits) {
                     return Vec::new();
                 }
                 // Read by the passes already: a document that does not parse failed the run.
@@ -199,7 +208,7 @@ impl Output for CheckOutput {
                     }
                 }
                 let mut workload = Vec::new();
-                if let Some(plans) = plans.get(&d.index) {
+                if let Some(plans) = &plans {
                     if plans.iter().any(|pl| !pl.edits().is_empty()) {
                         crate::engine::apply(&mut p.value, plans);
                     }
@@ -217,10 +226,16 @@ impl Output for CheckOutput {
                 });
                 quoting.extend(workload);
                 quoting
+                    .into_iter()
+                    .map(|l| {
+                        let text = store.render(&l);
+                        (l, text)
+                    })
+                    .collect()
             })
             .collect();
-        for l in found.into_iter().flatten() {
-            self.found.push(l)?;
+        for (l, text) in found.into_iter().flatten() {
+            self.found.keep(&l, text)?;
         }
         Ok(())
     }
@@ -330,16 +345,27 @@ impl Findings {
 
     /// Renders a finding and keeps its text.
     pub fn push(&mut self, l: Located) -> Result<(), Diagnostic> {
-        let text = match self.format {
+        let text = self.render(&l);
+        self.keep(&l, text)
+    }
+
+    /// A finding's text in the output format. Pure, so that findings are rendered where they are
+    /// found, on every core (a snippet is most of a finding's cost).
+    fn render(&self, l: &Located) -> String {
+        match self.format {
             Format::Human => {
                 let mut t = l.diag.render(self.color);
                 t.push('\n');
                 t
             }
-            Format::Json => json_finding(&l),
-            Format::Github => github_line(&l),
+            Format::Json => json_finding(l),
+            Format::Github => github_line(l),
             Format::Sarif => crate::sarif::result_text(l.rule, &l.diag, self.cwd.as_deref()),
-        };
+        }
+    }
+
+    /// Keeps a rendered finding.
+    fn keep(&mut self, l: &Located, text: String) -> Result<(), Diagnostic> {
         let file = l.diag.file.as_ref().map(|f| {
             let i = match self.names.iter().rposition(|n| n == f) {
                 Some(i) => i,
