@@ -139,8 +139,8 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
     // input order.
     type Batch = Vec<(usize, Source)>;
     // With each window, the documents its reader found in it.
-    type Read = Vec<(usize, Source, Option<Vec<crate::yaml::stream::Chunk>>)>;
-    let parse = |mut batch: Read| -> (Batch, Vec<pipeline::SourceParse>) {
+    type Reading = Vec<(usize, Source, Option<Vec<crate::yaml::stream::Chunk>>)>;
+    let parse = |mut batch: Reading| -> (Batch, Vec<pipeline::SourceParse>) {
         use rayon::prelude::*;
         let parsed = batch
             .par_iter_mut()
@@ -152,7 +152,7 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
     std::thread::scope(|scope| {
         // A full batch goes to the parse thread; the one parsed before it is learned from.
         let mut parsing = Overlap::default();
-        let mut batch: Read = Vec::new();
+        let mut batch: Reading = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, origin) in origins.iter().enumerate() {
             let name = origin.name();
