@@ -289,6 +289,8 @@ fn check_windows(data: &[u8]) {
             }
         }
     }
+    // The harness's own assertion (the fuzz target reports a failure by panicking): every window
+    // read, so the whole text must read too.
     let (whole, _) = whole.expect("every window read, so the whole text reads");
     assert_eq!(text, whole, "the windows give the text back");
     if !text.trim_start().starts_with(['{', '[']) {

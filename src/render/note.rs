@@ -93,13 +93,9 @@ fn spelled(r: &str, key_col: usize) -> bool {
     }
 }
 
-/// A recorded text as the long note writes it: in double quotes, with YAML's escapes (of which a
-/// `spelled` text needs only `\n`, `\r` and `\t`).
-fn quote(r: &str) -> String {
-    scalar::double_quoted(r)
-}
-
-/// The text a long note records (None for any escape but `\n`, `\r` and `\t`).
+/// The text a long note records, which it writes with YAML's double quotes
+/// ([`scalar::double_quoted`]; a `spelled` text needs only the escapes `\n`, `\r` and `\t`): None
+/// for any other escape.
 fn unquote(q: &str) -> Option<String> {
     let inner = q.strip_prefix('"')?.strip_suffix('"')?;
     let mut out = String::with_capacity(inner.len());
@@ -210,7 +206,7 @@ fn long_note(text: &str, key: &Node, value: &Node, at: usize) -> Option<(usize, 
     let rest = tail.trim_start_matches(BLANKS);
     let free = rest.is_empty() || (rest.starts_with('#') && rest.len() < tail.len());
     let ok = r.starts_with([' ', '\t', '\r', '\n']) && spelled(r, column(text, key.pos.start));
-    (ok && free).then(|| (at, format!(" {NOTE}{}{tail}", quote(r))))
+    (ok && free).then(|| (at, format!(" {NOTE}{}{tail}", scalar::double_quoted(r))))
 }
 
 /// The key line of a block `env` whose last entries a removal takes, when it holds a note: where
@@ -250,7 +246,7 @@ pub(super) fn flow_note(text: &str, container: &Node, v: &str) -> Option<Op> {
     let free = tail.is_empty() || (tail.starts_with('#') && tail.len() < rest.len());
     let recorded = match v {
         _ if recordable(v) => Cow::Borrowed(v),
-        _ if spelled_inline(v) => Cow::Owned(quote(v)),
+        _ if spelled_inline(v) => Cow::Owned(scalar::double_quoted(v)),
         _ => return None,
     };
     free.then(|| Op {
@@ -401,7 +397,11 @@ mod tests {
             "\t!!null",
         ] {
             assert!(spelled(r, 2), "{r:?}");
-            assert_eq!(unquote(&quote(r)).as_deref(), Some(r), "{r:?}");
+            assert_eq!(
+                unquote(&scalar::double_quoted(r)).as_deref(),
+                Some(r),
+                "{r:?}"
+            );
         }
         for r in [
             "",
