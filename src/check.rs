@@ -186,11 +186,9 @@ impl Output for CheckOutput {
         let ns = self.namespace.as_deref();
         let (limits, secrets, store) = (&self.limits, &self.secrets, &self.found);
         // Documents are linted, and their findings rendered, on every core; then kept in order.
-        use rayon::prelude::*;
-        let found: Vec<Vec<(Located, String)>> = refs
-            .par_iter()
-            .zip(by_doc.into_par_iter())
-            .map(|(d, plans)| {
+        let pairs: Vec<_> = refs.iter().zip(by_doc).collect();
+        let found: Vec<Vec<(Located, String)>> =
+            crate::par::map_owned(pairs, src.text.len(), |(d, plans)| {
                 // A document that is not a workload gets only the quoting lint, which needs its
                 // tree; its value only names the resource of a finding, and most have none.
                 if plans.is_none() && !quoting_findings(src, d, limits) {
@@ -232,8 +230,7 @@ impl Output for CheckOutput {
                         (l, text)
                     })
                     .collect()
-            })
-            .collect();
+            });
         for (l, text) in found.into_iter().flatten() {
             self.found.keep(&l, text)?;
         }

@@ -163,21 +163,17 @@ fn run_diff(
     let mut starts = Vec::with_capacity(docs.len());
     let mut ops: Vec<DiffOp> = Vec::new();
     // Each changed document is diffed alone, on every core; the runs are then joined in order.
-    let doc_ops: Vec<Option<Vec<DiffOp>>> = {
-        use rayon::prelude::*;
-        docs.par_iter()
-            .map(|d| {
-                (d.old != d.new).then(|| {
-                    // Lines as this function cuts them (at `\n` only), so that the ops index
-                    // `old_lines` and `new_lines` (similar's own line split also breaks at a
-                    // lone `\r`).
-                    let old: Vec<&str> = d.old.split_inclusive('\n').collect();
-                    let new: Vec<&str> = d.new.split_inclusive('\n').collect();
-                    similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
-                })
-            })
-            .collect()
-    };
+    let bytes = docs.iter().map(|d| d.old.len()).sum();
+    let doc_ops: Vec<Option<Vec<DiffOp>>> = crate::par::map(docs, bytes, |d| {
+        (d.old != d.new).then(|| {
+            // Lines as this function cuts them (at `\n` only), so that the ops index
+            // `old_lines` and `new_lines` (similar's own line split also breaks at a
+            // lone `\r`).
+            let old: Vec<&str> = d.old.split_inclusive('\n').collect();
+            let new: Vec<&str> = d.new.split_inclusive('\n').collect();
+            similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
+        })
+    });
     for (d, doc_ops) in docs.iter().zip(doc_ops) {
         let (o, n) = (old_lines.len(), new_lines.len());
         starts.push(o);

@@ -28,6 +28,7 @@ pub(crate) mod input;
 pub(crate) mod krm;
 pub(crate) mod lint;
 pub(crate) mod output;
+pub(crate) mod par;
 pub(crate) mod pipe;
 pub(crate) mod pipeline;
 pub(crate) mod render;

@@ -203,13 +203,11 @@ impl<W: Write> Output for JsonOutput<'_, W> {
         refs: &[pipeline::DocRef],
         r: &mut SourceRendered,
     ) -> Result<(), Diagnostic> {
-        use rayon::prelude::*;
         let limits = self.limits;
         // Documents are read back and written as JSON on every core, then output in order.
-        let texts: Vec<Result<Option<String>, Diagnostic>> = refs
-            .par_iter()
-            .zip(r.texts.par_iter())
-            .map(|(d, t)| {
+        let pairs: Vec<_> = refs.iter().zip(&r.texts).collect();
+        let texts: Vec<Result<Option<String>, Diagnostic>> =
+            crate::par::map(&pairs, src.text.len(), |&(d, t)| {
                 let value = match t {
                     // The rendered text, read back: what is written is what the YAML output holds.
                     Some(text) => {
@@ -231,8 +229,7 @@ impl<W: Write> Output for JsonOutput<'_, W> {
                 serde_json::to_string_pretty(&value)
                     .map(Some)
                     .map_err(|e| io_error(std::io::Error::other(e)))
-            })
-            .collect();
+            });
         for t in texts {
             if let Some(text) = t? {
                 self.push(text).map_err(io_error)?;

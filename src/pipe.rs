@@ -140,18 +140,18 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
     type Batch = Vec<(usize, Source)>;
     // With each window, the documents its reader found in it.
     type Reading = Vec<(usize, Source, Option<Vec<crate::yaml::stream::Chunk>>)>;
-    let parse = |mut batch: Reading| -> (Batch, Vec<pipeline::SourceParse>) {
-        use rayon::prelude::*;
-        let parsed = batch
-            .par_iter_mut()
-            .map(|(_, src, chunks)| pipeline::parse_source(src, chunks.take(), limits))
-            .collect();
-        let batch = batch.into_iter().map(|(si, src, _)| (si, src)).collect();
-        (batch, parsed)
+    let parse = |batch: Reading| -> (Batch, Vec<pipeline::SourceParse>) {
+        let bytes = batch.iter().map(|(_, src, _)| src.text.len()).sum();
+        crate::par::map_owned(batch, bytes, |(si, src, chunks)| {
+            let parsed = pipeline::parse_source(&src, chunks, limits);
+            ((si, src), parsed)
+        })
+        .into_iter()
+        .unzip()
     };
     std::thread::scope(|scope| {
-        // A full batch goes to the parse thread; the one parsed before it is learned from.
-        let mut parsing = Overlap::default();
+        // A full batch goes to the worker; the one parsed before it is learned from.
+        let mut parsing = crate::par::Overlap::default();
         let mut batch: Reading = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, origin) in origins.iter().enumerate() {
@@ -206,8 +206,7 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                 hash: hasher.finish(),
             });
         }
-        let last = parsing.push(scope, batch, &parse);
-        for (b, p) in last.into_iter().chain(parsing.finish()) {
+        for (b, p) in parsing.push_last(scope, batch, &parse) {
             fp.absorb(b, p, namespace);
         }
         Ok(())
@@ -424,17 +423,14 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
     let count = inputs.len();
     let result = match kept {
         Some(kept) => (|| {
-            use rayon::prelude::*;
             // Every window is in memory: render them all on every core, then output in order.
-            let rendered: Vec<SourceRendered> = kept
-                .par_iter()
-                .map(|(_, src, scanned)| {
-                    let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
-                    pipeline::render_source(&processor, src, &scanned.refs, |di| {
-                        candidates.contains(&di)
-                    })
+            let bytes = kept.iter().map(|(_, src, _)| src.text.len()).sum();
+            let rendered = crate::par::map(&kept, bytes, |(_, src, scanned)| {
+                let candidates: HashSet<usize> = scanned.candidates.iter().copied().collect();
+                pipeline::render_source(&processor, src, &scanned.refs, |di| {
+                    candidates.contains(&di)
                 })
-                .collect();
+            });
             let mut order = InOrder::new(count);
             for ((si, src, scanned), mut r) in kept.into_iter().zip(rendered) {
                 order.window(out, &mut messages, si, &src, &scanned.refs, &mut r)?;
@@ -490,17 +486,14 @@ fn second_pass(
     type Batch = Vec<(usize, Source, Vec<pipeline::DocRef>)>;
     let window = settings.window_bytes;
     let render = |batch: Batch| -> (Batch, Vec<SourceRendered>) {
-        use rayon::prelude::*;
-        let rendered = batch
-            .par_iter()
-            .map(|(si, src, refs)| {
-                pipeline::render_source(processor, src, refs, |di| {
-                    candidates
-                        .get(*si)
-                        .is_some_and(|c| c.contains(src.first_doc + di + 1))
-                })
+        let bytes = batch.iter().map(|(_, src, _)| src.text.len()).sum();
+        let rendered = crate::par::map(&batch, bytes, |(si, src, refs)| {
+            pipeline::render_source(processor, src, refs, |di| {
+                candidates
+                    .get(*si)
+                    .is_some_and(|c| c.contains(src.first_doc + di + 1))
             })
-            .collect();
+        });
         (batch, rendered)
     };
     let mut order = InOrder::new(inputs.len());
@@ -511,8 +504,8 @@ fn second_pass(
         Ok::<(), Diagnostic>(())
     };
     std::thread::scope(|scope| {
-        // A full batch goes to the render thread; the one rendered before it is written.
-        let mut rendering = Overlap::default();
+        // A full batch goes to the worker; the one rendered before it is written.
+        let mut rendering = crate::par::Overlap::default();
         let mut batch: Batch = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, seen) in inputs.iter().enumerate() {
@@ -541,51 +534,12 @@ fn second_pass(
                 .with_help("run again once the file is no longer being written"));
             }
         }
-        let last = rendering.push(scope, batch, &render);
-        for done in last.into_iter().chain(rendering.finish()) {
+        for done in rendering.push_last(scope, batch, &render) {
             write(done)?;
         }
         Ok::<(), Diagnostic>(())
     })?;
     order.finish(out)
-}
-
-/// One batch of work at a time on its own thread, while the caller prepares the next: the
-/// result of the previous batch comes back when the next one is handed over.
-struct Overlap<'scope, T> {
-    running: Option<std::thread::ScopedJoinHandle<'scope, T>>,
-}
-
-impl<T> Default for Overlap<'_, T> {
-    fn default() -> Self {
-        Overlap { running: None }
-    }
-}
-
-impl<'scope, T: Send + 'scope> Overlap<'scope, T> {
-    /// Starts `work` on a batch (unless it is empty) and returns what the batch before it gave.
-    fn push<'env, B: Send + 'scope, F: Fn(Vec<B>) -> T + Sync + 'scope>(
-        &mut self,
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        batch: Vec<B>,
-        work: &'scope F,
-    ) -> Option<T> {
-        let previous = self.running.take();
-        if !batch.is_empty() {
-            self.running = Some(scope.spawn(move || work(batch)));
-        }
-        previous.map(join)
-    }
-
-    /// What the last batch gave.
-    fn finish(&mut self) -> Option<T> {
-        self.running.take().map(join)
-    }
-}
-
-/// The result of a worker thread (a panic in it goes on in this thread, as one in rayon would).
-fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Hands rendered windows to an [`Output`] with the input boundaries between them.

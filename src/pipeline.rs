@@ -869,7 +869,6 @@ pub fn parse_source(
     chunks: Option<Vec<stream::Chunk>>,
     limits: &Limits,
 ) -> SourceParse {
-    use rayon::prelude::*;
     let refs = match split_known(src, chunks) {
         Ok(r) => r,
         Err(e) => {
@@ -880,26 +879,23 @@ pub fn parse_source(
         }
     };
     // Documents parse independently: use every core, then merge in order.
-    let results = refs
-        .par_iter()
-        .map(|d| {
-            // A workload needs only its kind now: it is parsed (and its syntax checked) once,
-            // when it is rendered.
-            if quick_candidate(src, d) {
-                return Ok((false, true, None, None, true));
-            }
-            parse(src, d, limits).map(|p| {
-                let config = is_config(&p.value);
-                let candidate = !config && is_candidate(&p.value);
-                // Context: what the stream teaches (Tasks, Agents, Lists) and its Secrets.
-                let context = teaches_context(&p.value);
-                // Keep only what later steps need; drop the rest here, in parallel.
-                let value = (context && !config).then(|| p.value.clone());
-                let document = !p.value.is_null();
-                (config, candidate, config.then_some(p), value, document)
-            })
+    let results = crate::par::map(&refs, src.text.len(), |d| {
+        // A workload needs only its kind now: it is parsed (and its syntax checked) once,
+        // when it is rendered.
+        if quick_candidate(src, d) {
+            return Ok((false, true, None, None, true));
+        }
+        parse(src, d, limits).map(|p| {
+            let config = is_config(&p.value);
+            let candidate = !config && is_candidate(&p.value);
+            // Context: what the stream teaches (Tasks, Agents, Lists) and its Secrets.
+            let context = teaches_context(&p.value);
+            // Keep only what later steps need; drop the rest here, in parallel.
+            let value = (context && !config).then(|| p.value.clone());
+            let document = !p.value.is_null();
+            (config, candidate, config.then_some(p), value, document)
         })
-        .collect();
+    });
     SourceParse {
         refs: Ok(refs),
         results,
@@ -1068,40 +1064,36 @@ pub fn render_source(
     is_candidate: impl Fn(usize) -> bool + Sync,
 ) -> SourceRendered {
     let lim = processor.limits;
-    use rayon::prelude::*;
-    let results: Vec<Option<DocResult>> = refs
-        .par_iter()
-        .map(|d| {
-            if !is_candidate(d.index) {
-                return None;
-            }
-            // The first pass parsed it to check it, or read only its kind.
-            let p = match parse(src, d, lim) {
-                Ok(p) => p,
-                Err(e) => return Some(DocResult::unreadable(e)),
-            };
-            // Only a document the first pass did not parse can have been misread.
-            if !plain_candidate(&p.value) && quick_candidate(src, d) {
-                return Some(DocResult::unreadable(
-                    located(
-                        src,
-                        d,
-                        1,
-                        1,
-                        1,
-                        Diagnostic::error(
-                            Code::Internal,
-                            "the quick read of this document's kind disagrees with its full parse",
-                        ),
-                    )
-                    .with_help(
-                        "this is a bug in kubeopencode-inject: please report it with the document",
+    let results: Vec<Option<DocResult>> = crate::par::map(refs, src.text.len(), |d| {
+        if !is_candidate(d.index) {
+            return None;
+        }
+        // The first pass parsed it to check it, or read only its kind.
+        let p = match parse(src, d, lim) {
+            Ok(p) => p,
+            Err(e) => return Some(DocResult::unreadable(e)),
+        };
+        // Only a document the first pass did not parse can have been misread.
+        if !plain_candidate(&p.value) && quick_candidate(src, d) {
+            return Some(DocResult::unreadable(
+                located(
+                    src,
+                    d,
+                    1,
+                    1,
+                    1,
+                    Diagnostic::error(
+                        Code::Internal,
+                        "the quick read of this document's kind disagrees with its full parse",
                     ),
-                ));
-            }
-            Some(doc_result(processor, src, d, &p))
-        })
-        .collect();
+                )
+                .with_help(
+                    "this is a bug in kubeopencode-inject: please report it with the document",
+                ),
+            ));
+        }
+        Some(doc_result(processor, src, d, &p))
+    });
     let mut out = SourceRendered {
         texts: Vec::with_capacity(refs.len()),
         ..SourceRendered::default()
