@@ -112,9 +112,15 @@ impl<W: Write> Output for YamlOutput<W> {
         refs: &[pipeline::DocRef],
         r: &mut SourceRendered,
     ) -> Result<(), Diagnostic> {
-        self.joiner
-            .push(&pipeline::source_text(src, refs, &r.texts))
-            .map_err(io_error)
+        // Piece by piece: the joiner reads the window as the concatenation of its pushes.
+        if src.bom {
+            self.joiner.push(stream::BOM).map_err(io_error)?;
+        }
+        for (d, t) in refs.iter().zip(&r.texts) {
+            let text = t.as_deref().unwrap_or(&src.text[d.range.clone()]);
+            self.joiner.push(text).map_err(io_error)?;
+        }
+        Ok(())
     }
 
     fn resource_list(&mut self, src: Source) {
