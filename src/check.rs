@@ -8,12 +8,13 @@ use std::io::Write;
 
 use serde_json::json;
 
+pub use crate::diag::Located;
 use crate::diag::{Code, Diagnostic};
 use crate::engine::{Seg, Severity};
 use crate::input::{Origin, Source};
 use crate::lint::{self, Finding, Place, Rule, SecretIndex};
 use crate::pipe::{Begin, Output};
-use crate::pipeline::{self, ConfigLocation, DocRef, SourceRendered};
+use crate::pipeline::{self, ConfigLocation, DocHook, DocRef, Parsed, SourceRendered};
 use crate::render;
 use crate::report::Exit;
 use crate::yaml::tree::{Kind, Limits, Node};
@@ -29,18 +30,6 @@ pub enum Format {
     Github,
     /// A SARIF 2.1.0 log (GitHub code scanning).
     Sarif,
-}
-
-/// A finding resolved to a location, ready to print.
-pub struct Located {
-    rule: Rule,
-    diag: Diagnostic,
-}
-
-impl Located {
-    fn new(rule: Rule, diag: Diagnostic) -> Self {
-        Located { rule, diag }
-    }
 }
 
 fn resolve(f: Finding, src: &Source, d: &DocRef, root: Option<&Node>) -> Located {
@@ -122,18 +111,19 @@ pub fn crd_errors(diags: Vec<Diagnostic>) -> Result<Vec<Located>, Vec<Diagnostic
 /// The findings of `check`, gathered as the driver renders each window.
 pub struct CheckOutput {
     found: Findings,
-    secrets: SecretIndex,
     namespace: Option<String>,
     limits: Limits,
+    /// The Secrets of the run, known at [`Output::begin`], for the lint.
+    secrets: SecretIndex,
 }
 
 impl CheckOutput {
     pub fn new(format: Format, color: bool, namespace: Option<String>, limits: Limits) -> Self {
         CheckOutput {
             found: Findings::new(format, color),
-            secrets: SecretIndex::default(),
             namespace,
             limits,
+            secrets: SecretIndex::default(),
         }
     }
 
@@ -144,10 +134,6 @@ impl CheckOutput {
 }
 
 impl Output for CheckOutput {
-    fn wants_plans(&self) -> bool {
-        true
-    }
-
     fn begin(&mut self, run: &Begin) -> Result<(), Diagnostic> {
         self.secrets = run.secrets.clone();
         let mut found = Vec::new();
@@ -163,78 +149,96 @@ impl Output for CheckOutput {
         Ok(())
     }
 
+    fn hook(&mut self) -> Option<Box<dyn DocHook>> {
+        Some(Box::new(Lint {
+            secrets: std::mem::take(&mut self.secrets),
+            namespace: self.namespace.clone(),
+            limits: self.limits.clone(),
+            text: self.found.renderer(),
+        }))
+    }
+
     fn window(
         &mut self,
-        src: &Source,
-        refs: &[DocRef],
+        _src: &Source,
+        _refs: &[DocRef],
         r: &mut SourceRendered,
     ) -> Result<(), Diagnostic> {
         // Workload errors, notes and report lines are findings here, not messages.
         r.errors.clear();
         r.warnings.clear();
         r.report.clear();
-        // Each document's plans go with it to the core that lints it, and are dropped there.
-        let at: std::collections::HashMap<usize, usize> =
-            refs.iter().enumerate().map(|(p, d)| (d.index, p)).collect();
-        let mut by_doc: Vec<Option<Vec<crate::engine::WorkloadPlan>>> =
-            refs.iter().map(|_| None).collect();
-        for (i, plans) in r.plans.drain(..) {
-            if let Some(&p) = at.get(&i) {
-                by_doc[p] = Some(plans);
-            }
-        }
-        let ns = self.namespace.as_deref();
-        let (limits, secrets, store) = (&self.limits, &self.secrets, &self.found);
-        // Documents are linted, and their findings rendered, on every core; then kept in order.
-        let pairs: Vec<_> = refs.iter().zip(by_doc).collect();
-        let found: Vec<Vec<(Located, String)>> =
-            crate::par::map_owned(pairs, src.text.len(), |(d, plans)| {
-                // A document that is not a workload gets only the quoting lint, which needs its
-                // tree; its value only names the resource of a finding, and most have none.
-                if plans.is_none() && !quoting_findings(src, d, limits) {
-                    return Vec::new();
-                }
-                // Read by the passes already: a document that does not parse failed the run.
-                let Ok(mut p) = pipeline::parse(src, d, limits) else {
-                    return Vec::new();
-                };
-                let mut quoting = Vec::new();
-                if let Some(root) = &p.root {
-                    let resource = crate::engine::ResourceId::of(&p.value).to_string();
-                    for f in lint::lint_quoting(root, &resource) {
-                        quoting.push(resolve(f, src, d, Some(root)));
-                    }
-                }
-                let mut workload = Vec::new();
-                if let Some(plans) = &plans {
-                    if plans.iter().any(|pl| !pl.edits().is_empty()) {
-                        crate::engine::apply(&mut p.value, plans);
-                    }
-                    for f in lint::lint_workloads(&p.value, plans, secrets, ns) {
-                        workload.push(resolve(f, src, d, p.root.as_ref()));
-                    }
-                }
-                // An env value written `value: on` is one problem, reported once (as the
-                // quoting error).
-                workload.retain(|l| {
-                    !(l.rule == Rule::InvalidWorkload
-                        && quoting
-                            .iter()
-                            .any(|q| (q.diag.line, q.diag.col) == (l.diag.line, l.diag.col)))
-                });
-                quoting.extend(workload);
-                quoting
-                    .into_iter()
-                    .map(|l| {
-                        let text = store.render(&l);
-                        (l, text)
-                    })
-                    .collect()
-            });
-        for (l, text) in found.into_iter().flatten() {
+        for (l, text) in r.found.drain(..) {
             self.found.keep(&l, text)?;
         }
         Ok(())
+    }
+}
+
+/// The lint, run on the worker that renders each document, with the workload's parse and plans
+/// at hand (a workload is read once in the second pass); its findings are rendered there too.
+struct Lint {
+    secrets: SecretIndex,
+    namespace: Option<String>,
+    limits: Limits,
+    text: Renderer,
+}
+
+impl DocHook for Lint {
+    fn document(
+        &self,
+        src: &Source,
+        d: &DocRef,
+        workload: Option<(Parsed, Vec<crate::engine::WorkloadPlan>)>,
+    ) -> Vec<(Located, String)> {
+        let limits = &self.limits;
+        let (mut p, plans) = match workload {
+            Some((p, plans)) => (p, Some(plans)),
+            None => {
+                // A document that is not a workload gets only the quoting lint, which needs its
+                // tree; its value only names the resource of a finding, and most have none.
+                if !quoting_findings(src, d, limits) {
+                    return Vec::new();
+                }
+                // Read by the passes already: a document that does not parse failed the run.
+                let Ok(p) = pipeline::parse(src, d, limits) else {
+                    return Vec::new();
+                };
+                (p, None)
+            }
+        };
+        let mut quoting = Vec::new();
+        if let Some(root) = &p.root {
+            let resource = crate::engine::ResourceId::of(&p.value).to_string();
+            for f in lint::lint_quoting(root, &resource) {
+                quoting.push(resolve(f, src, d, Some(root)));
+            }
+        }
+        let mut workload = Vec::new();
+        if let Some(plans) = &plans {
+            if plans.iter().any(|pl| !pl.edits().is_empty()) {
+                crate::engine::apply(&mut p.value, plans);
+            }
+            let ns = self.namespace.as_deref();
+            for f in lint::lint_workloads(&p.value, plans, &self.secrets, ns) {
+                workload.push(resolve(f, src, d, p.root.as_ref()));
+            }
+        }
+        // An env value written `value: on` is one problem, reported once (as the quoting error).
+        workload.retain(|l| {
+            !(l.rule == Rule::InvalidWorkload
+                && quoting
+                    .iter()
+                    .any(|q| (q.diag.line, q.diag.col) == (l.diag.line, l.diag.col)))
+        });
+        quoting.extend(workload);
+        quoting
+            .into_iter()
+            .map(|l| {
+                let text = self.text.render(&l);
+                (l, text)
+            })
+            .collect()
     }
 }
 
@@ -301,8 +305,8 @@ const FINDINGS_IN_MEMORY: usize = 4 << 20;
 /// (in memory, then in an unnamed temporary file), with a small index to sort them by place: a
 /// stream with a hundred thousand findings costs their index, not their text or their documents.
 pub struct Findings {
+    text: Renderer,
     format: Format,
-    color: bool,
     memory: Vec<u8>,
     file: Option<std::fs::File>,
     written: u64,
@@ -311,8 +315,31 @@ pub struct Findings {
     names: Vec<String>,
     /// Bytes kept in memory before the text moves to a file.
     in_memory: usize,
+}
+
+/// A finding's text in the output format. Pure, so that findings are rendered where they are
+/// found, on every core (a snippet is most of a finding's cost).
+#[derive(Clone)]
+struct Renderer {
+    format: Format,
+    color: bool,
     /// What SARIF's relative URIs are relative to.
     cwd: Option<std::path::PathBuf>,
+}
+
+impl Renderer {
+    fn render(&self, l: &Located) -> String {
+        match self.format {
+            Format::Human => {
+                let mut t = l.diag.render(self.color);
+                t.push('\n');
+                t
+            }
+            Format::Json => json_finding(l),
+            Format::Github => github_line(l),
+            Format::Sarif => crate::sarif::result_text(l.rule, &l.diag, self.cwd.as_deref()),
+        }
+    }
 }
 
 struct Entry {
@@ -328,37 +355,30 @@ struct Entry {
 impl Findings {
     pub fn new(format: Format, color: bool) -> Self {
         Findings {
+            text: Renderer {
+                format,
+                color,
+                cwd: std::env::current_dir().ok(),
+            },
             format,
-            color,
             memory: Vec::new(),
             file: None,
             written: 0,
             index: Vec::new(),
             names: Vec::new(),
             in_memory: FINDINGS_IN_MEMORY,
-            cwd: std::env::current_dir().ok(),
         }
     }
 
     /// Renders a finding and keeps its text.
     pub fn push(&mut self, l: Located) -> Result<(), Diagnostic> {
-        let text = self.render(&l);
+        let text = self.text.render(&l);
         self.keep(&l, text)
     }
 
-    /// A finding's text in the output format. Pure, so that findings are rendered where they are
-    /// found, on every core (a snippet is most of a finding's cost).
-    fn render(&self, l: &Located) -> String {
-        match self.format {
-            Format::Human => {
-                let mut t = l.diag.render(self.color);
-                t.push('\n');
-                t
-            }
-            Format::Json => json_finding(l),
-            Format::Github => github_line(l),
-            Format::Sarif => crate::sarif::result_text(l.rule, &l.diag, self.cwd.as_deref()),
-        }
+    /// What renders findings as this store keeps them.
+    fn renderer(&self) -> Renderer {
+        self.text.clone()
     }
 
     /// Keeps a rendered finding.

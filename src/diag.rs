@@ -86,6 +86,18 @@ pub struct Diagnostic {
     pub snippet: Option<Snippet>,
 }
 
+/// A diagnostic of a lint rule (a finding of `check`), resolved to its place.
+pub struct Located {
+    pub(crate) rule: crate::lint::Rule,
+    pub(crate) diag: Diagnostic,
+}
+
+impl Located {
+    pub(crate) fn new(rule: crate::lint::Rule, diag: Diagnostic) -> Self {
+        Located { rule, diag }
+    }
+}
+
 impl Diagnostic {
     pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {

@@ -147,6 +147,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             limits: &limits,
             report: true,
             keep_plans: true,
+            hook: None,
         };
         let plans = processor.plan_items(&p);
         collect(

@@ -283,9 +283,10 @@ pub trait Output {
     /// Standard input is a KRM ResourceList, read whole (asked only when [`Settings::krm`] is
     /// set): the output keeps it for the KRM function.
     fn resource_list(&mut self, _src: Source) {}
-    /// The output reads [`SourceRendered::plans`] (otherwise they are dropped on the workers).
-    fn wants_plans(&self) -> bool {
-        false
+    /// What the output does with each document on the worker that renders it (`check` lints
+    /// it there); asked once, after [`Output::begin`].
+    fn hook(&mut self) -> Option<Box<dyn pipeline::DocHook>> {
+        None
     }
 }
 
@@ -396,6 +397,13 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
             return Streamed::Failed(e);
         }
     };
+    if let Err(e) = out.begin(&Begin {
+        config: &config,
+        secrets: &secrets,
+    }) {
+        return Streamed::Failed(vec![e]);
+    }
+    let hook = out.hook();
     let processor = Processor {
         otel: config.config.active(),
         ctx: &ctx,
@@ -403,14 +411,9 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
         normalize: settings.normalize,
         limits: &settings.limits,
         report: settings.report,
-        keep_plans: out.wants_plans(),
+        keep_plans: false,
+        hook: hook.as_deref(),
     };
-    if let Err(e) = out.begin(&Begin {
-        config: &config,
-        secrets: &secrets,
-    }) {
-        return Streamed::Failed(vec![e]);
-    }
     let mut messages = Messages {
         name_files: settings.report_files,
         ..Messages::default()

@@ -660,9 +660,25 @@ pub struct Processor<'a> {
     pub limits: &'a Limits,
     /// Build the report lines (`injected (1 container)`…): only when they are printed.
     pub report: bool,
-    /// Keep the plans of a window for its output (`check` lints them); otherwise they are dropped
-    /// where they were made, on the worker, not on the thread that writes the output.
+    /// Keep the plans of a window in [`SourceRendered::plans`]; otherwise they are dropped where
+    /// they were made, on the worker, not on the thread that writes the output.
     pub keep_plans: bool,
+    /// What the output does with each document where it is rendered.
+    pub hook: Option<&'a dyn DocHook>,
+}
+
+/// Work an output does on each document on the worker that renders it, while the document's
+/// parse is at hand: `check` lints there, so that a workload is read once in the second pass
+/// (it was read again for the lint: a third of `check`'s parsing).
+pub trait DocHook: Sync {
+    /// `workload`: a workload's parse and plans (the plans of a document that failed too); None
+    /// for any other document. The findings come back with their rendered text.
+    fn document(
+        &self,
+        src: &Source,
+        d: &DocRef,
+        workload: Option<(Parsed, Vec<WorkloadPlan>)>,
+    ) -> Vec<(crate::diag::Located, String)>;
 }
 
 impl Processor<'_> {
@@ -950,22 +966,23 @@ impl DocResult {
     /// A document that cannot be read (found when it is rendered).
     fn unreadable(e: Diagnostic) -> Self {
         DocResult {
-            text: None,
-            plans: None,
-            diagnostics: Vec::new(),
-            report: Vec::new(),
-            resources: Vec::new(),
             unreadable: Some(e),
+            ..DocResult::default()
         }
     }
 }
 
 /// What planning and rendering one document produced.
+#[derive(Default)]
 struct DocResult {
+    /// Not a workload: only what the hook found.
+    other: bool,
     /// The document could not be read.
     unreadable: Option<Diagnostic>,
     text: Option<String>,
     plans: Option<Vec<crate::engine::WorkloadPlan>>,
+    /// What the output's hook found in it.
+    found: Vec<(crate::diag::Located, String)>,
     diagnostics: Vec<Diagnostic>,
     report: Vec<String>,
     resources: Vec<String>,
@@ -996,24 +1013,30 @@ fn report_line(plan: &crate::engine::WorkloadPlan, fallback: Option<&String>) ->
     })
 }
 
-fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &Parsed) -> DocResult {
+fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: Parsed) -> DocResult {
     let text = &src.text[d.range.clone()];
-    let plans = processor.plan(p);
+    let plans = processor.plan(&p);
     let diagnostics = plan_diagnostics(src, d, p.root.as_ref(), &plans);
+    // What is left of the plans once rendered: kept, handed to the hook, or dropped here.
+    let keep = |plans: Vec<WorkloadPlan>, p: Parsed| -> (Option<Vec<WorkloadPlan>>, Vec<_>) {
+        match processor.hook {
+            Some(hook) => (None, hook.document(src, d, Some((p, plans)))),
+            None => (processor.keep_plans.then_some(plans), Vec::new()),
+        }
+    };
     if plans
         .iter()
         .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
     {
+        let (plans, found) = keep(plans, p);
         return DocResult {
-            text: None,
-            plans: processor.keep_plans.then_some(plans),
+            plans,
+            found,
             diagnostics,
-            report: Vec::new(),
-            resources: Vec::new(),
-            unreadable: None,
+            ..DocResult::default()
         };
     }
-    let result = processor.render(text, d, p, plans);
+    let result = processor.render(text, d, &p, plans);
     let resources = result
         .plans
         .iter()
@@ -1028,13 +1051,15 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: &Parsed) -> Do
             .collect(),
         false => Vec::new(),
     };
+    let (plans, found) = keep(result.plans, p);
     DocResult {
         text: result.text,
-        plans: processor.keep_plans.then_some(result.plans),
+        plans,
+        found,
         diagnostics,
         report,
         resources,
-        unreadable: None,
+        ..DocResult::default()
     }
 }
 
@@ -1053,6 +1078,8 @@ pub struct SourceRendered {
     /// Documents that could not be read (the first pass read only their kind): errors for every
     /// front end, `check` included.
     pub unreadable: Vec<Diagnostic>,
+    /// What the output's hook found, in document order.
+    pub found: Vec<(crate::diag::Located, String)>,
 }
 
 /// Plans and renders the documents of one source in parallel: each candidate is parsed here,
@@ -1066,7 +1093,12 @@ pub fn render_source(
     let lim = processor.limits;
     let results: Vec<Option<DocResult>> = crate::par::map(refs, src.text.len(), |d| {
         if !is_candidate(d.index) {
-            return None;
+            // Not a workload: the hook may still read it (it is parsed only if it does).
+            return processor.hook.map(|hook| DocResult {
+                other: true,
+                found: hook.document(src, d, None),
+                ..DocResult::default()
+            });
         }
         // The first pass parsed it to check it, or read only its kind.
         let p = match parse(src, d, lim) {
@@ -1092,21 +1124,26 @@ pub fn render_source(
                 ),
             ));
         }
-        Some(doc_result(processor, src, d, &p))
+        Some(doc_result(processor, src, d, p))
     });
     let mut out = SourceRendered {
         texts: Vec::with_capacity(refs.len()),
         ..SourceRendered::default()
     };
     for (d, r) in refs.iter().zip(results) {
-        let Some(r) = r else {
-            out.texts.push(if processor.normalize {
-                normalize_other(src, d, lim)
-            } else {
-                None
-            });
-            continue;
+        let r = match r {
+            Some(r) if !r.other => r,
+            r => {
+                out.found.extend(r.into_iter().flat_map(|r| r.found));
+                out.texts.push(if processor.normalize {
+                    normalize_other(src, d, lim)
+                } else {
+                    None
+                });
+                continue;
+            }
         };
+        out.found.extend(r.found);
         if let Some(e) = r.unreadable {
             out.unreadable.push(e);
             out.texts.push(None);

@@ -232,6 +232,7 @@ fn check_pipeline(src: &Source) {
                 limits: &limits,
                 report: true,
                 keep_plans: true,
+                hook: None,
             };
             let plans = processor.plan(p);
             for diag in pipeline::plan_diagnostics(src, d, p.root.as_ref(), &plans) {
