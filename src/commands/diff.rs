@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::cli::{ColorChoice, DiffArgs};
+use crate::cli::DiffArgs;
 use crate::diff::DiffOutput;
 use crate::pipe::{self, Streamed};
 use crate::report::{self, Exit, io_error};
@@ -26,7 +26,9 @@ pub(super) fn run(args: &DiffArgs) -> Exit {
     };
     // The diff reaches stdout only when the run has no error.
     let mut spill = Spill::default();
-    let mut diff = DiffOutput::new(&mut spill);
+    // Styled only when they are shown (stripping escapes from the whole diff cost a tenth of a
+    // run's samples).
+    let mut diff = DiffOutput::new(&mut spill, colors.stdout);
     let mut messages = match pipe::stream(&settings, &mut diff) {
         Streamed::Done(m) => m,
         Streamed::Failed(e) => return report::fail(&e, colors),
@@ -36,13 +38,7 @@ pub(super) fn run(args: &DiffArgs) -> Exit {
         return messages.fail(colors);
     }
     if !args.quiet {
-        let choice = match args.input.color {
-            ColorChoice::Auto if colors.stdout => anstream::ColorChoice::Always,
-            ColorChoice::Auto => anstream::ColorChoice::Never,
-            ColorChoice::Always => anstream::ColorChoice::Always,
-            ColorChoice::Never => anstream::ColorChoice::Never,
-        };
-        let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+        let mut out = std::io::stdout().lock();
         let copied = spill
             .reader()
             .and_then(|mut r| std::io::copy(&mut r, &mut out))
