@@ -153,7 +153,7 @@ impl Output for CheckOutput {
         Some(Box::new(Lint {
             secrets: std::mem::take(&mut self.secrets),
             namespace: self.namespace.clone(),
-            limits: self.limits.clone(),
+            limits: self.limits,
             text: self.found.renderer(),
         }))
     }
