@@ -39,29 +39,29 @@ pub struct StreamContext {
     sources: HashMap<(SourceKind, String, String), SourceFacts>,
 }
 
-fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
+fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    super::at(v, keys).and_then(Value::as_str)
 }
 
 /// True for objects [`StreamContext::add`] learns from (KubeOpenCode objects and Lists).
 pub fn is_context(obj: &Value) -> bool {
-    is_kubeopencode(obj) || str_at(obj, "/kind").is_some_and(|k| k.ends_with("List"))
+    is_kubeopencode(obj) || str_at(obj, &["kind"]).is_some_and(|k| k.ends_with("List"))
 }
 
 fn is_kubeopencode(obj: &Value) -> bool {
-    str_at(obj, "/apiVersion").is_some_and(|a| a.starts_with("kubeopencode.io/"))
+    str_at(obj, &["apiVersion"]).is_some_and(|a| a.starts_with("kubeopencode.io/"))
 }
 
 /// The controller's `agentNameFromTask`: status before spec, agentRef before templateRef; the first
 /// ref *present* wins even when its name is empty.
 pub fn task_facts(task: &Value) -> TaskFacts {
-    for (pointer, kind) in [
-        ("/status/agentRef", SourceKind::Agent),
-        ("/status/templateRef", SourceKind::AgentTemplate),
-        ("/spec/agentRef", SourceKind::Agent),
-        ("/spec/templateRef", SourceKind::AgentTemplate),
+    for (keys, kind) in [
+        (["status", "agentRef"], SourceKind::Agent),
+        (["status", "templateRef"], SourceKind::AgentTemplate),
+        (["spec", "agentRef"], SourceKind::Agent),
+        (["spec", "templateRef"], SourceKind::AgentTemplate),
     ] {
-        if let Some(r) = task.pointer(pointer).filter(|r| !r.is_null()) {
+        if let Some(r) = super::at(task, &keys).filter(|r| !r.is_null()) {
             let name = r
                 .get("name")
                 .and_then(Value::as_str)
@@ -84,7 +84,7 @@ fn env_list(v: Option<&Value>) -> Vec<Value> {
 }
 
 fn source_facts(obj: &Value) -> SourceFacts {
-    let pod_spec = obj.pointer("/spec/podSpec");
+    let pod_spec = super::at(obj, &["spec", "podSpec"]);
     let mut system_env = HashMap::new();
     if let Some(sc) = pod_spec
         .and_then(|p| p.get("systemContainers"))
@@ -95,7 +95,7 @@ fn source_facts(obj: &Value) -> SourceFacts {
         }
     }
     SourceFacts {
-        template_ref: str_at(obj, "/spec/templateRef/name").map(str::to_string),
+        template_ref: str_at(obj, &["spec", "templateRef", "name"]).map(str::to_string),
         extra_env: env_list(pod_spec.and_then(|p| p.get("extraEnv"))),
         system_env,
     }
@@ -122,7 +122,7 @@ impl StreamContext {
     /// Records a document (or the items of a List) if it is a Task, Agent or AgentTemplate.
     pub fn add(&mut self, obj: &Value, default_namespace: Option<&str>) {
         if let Some(items) = obj.get("items").and_then(Value::as_array)
-            && str_at(obj, "/kind").is_some_and(|k| k.ends_with("List"))
+            && str_at(obj, &["kind"]).is_some_and(|k| k.ends_with("List"))
         {
             for item in items {
                 self.add(item, default_namespace);
@@ -132,14 +132,14 @@ impl StreamContext {
         if !is_kubeopencode(obj) {
             return;
         }
-        let ns = str_at(obj, "/metadata/namespace")
+        let ns = str_at(obj, &["metadata", "namespace"])
             .or(default_namespace)
             .unwrap_or_default()
             .to_string();
-        let Some(name) = str_at(obj, "/metadata/name").map(str::to_string) else {
+        let Some(name) = str_at(obj, &["metadata", "name"]).map(str::to_string) else {
             return;
         };
-        match str_at(obj, "/kind") {
+        match str_at(obj, &["kind"]) {
             Some("Task") => {
                 self.tasks.insert((ns, name), task_facts(obj));
             }

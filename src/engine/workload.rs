@@ -85,14 +85,13 @@ impl<'a> Workload<'a> {
     pub(crate) fn new(obj: &'a Value, template: &[&str]) -> Self {
         let template: Vec<Seg> = template.iter().map(|s| key(s)).collect();
         let is_pod = template.is_empty();
-        let meta_labels = labels(obj.pointer("/metadata/labels"));
+        let meta_labels = labels(super::at(obj, &["metadata", "labels"]));
         let mut tpath = template.clone();
         tpath.extend([key("metadata"), key("labels")]);
         let template_labels = labels(get(obj, &tpath));
-        let selector_labels = labels(obj.pointer("/spec/selector/matchLabels"));
+        let selector_labels = labels(super::at(obj, &["spec", "selector", "matchLabels"]));
         let task_name = if is_pod {
-            let owner = obj
-                .pointer("/metadata/ownerReferences")
+            let owner = super::at(obj, &["metadata", "ownerReferences"])
                 .and_then(Value::as_array)
                 .and_then(|refs| {
                     refs.iter().find(|r| {
@@ -141,9 +140,7 @@ impl<'a> Workload<'a> {
     }
 
     fn namespace(&self) -> Option<&str> {
-        self.obj
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
+        super::at(self.obj, &["metadata", "namespace"]).and_then(Value::as_str)
     }
 }
 
@@ -198,7 +195,7 @@ pub(crate) fn identity(
 });
         String::new()
     });
-    let pod_name = match w.obj.pointer("/metadata/name").and_then(Value::as_str) {
+    let pod_name = match super::at(w.obj, &["metadata", "name"]).and_then(Value::as_str) {
         Some(n) if w.is_pod && !n.is_empty() => Known::Literal(n.to_string()),
         _ => Known::Downward(POD_NAME),
     };

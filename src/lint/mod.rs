@@ -319,12 +319,11 @@ impl SecretIndex {
             return;
         }
         if kind == Some("Secret") && v.get("apiVersion").and_then(Value::as_str) == Some("v1") {
-            let ns = v
-                .pointer("/metadata/namespace")
+            let ns = engine::at(v, &["metadata", "namespace"])
                 .and_then(Value::as_str)
                 .or(default_ns)
                 .unwrap_or_default();
-            if let Some(name) = v.pointer("/metadata/name").and_then(Value::as_str) {
+            if let Some(name) = engine::at(v, &["metadata", "name"]).and_then(Value::as_str) {
                 self.any = true;
                 self.names.insert((ns.to_string(), name.to_string()));
             }
@@ -553,8 +552,7 @@ pub fn lint_workloads(
         let Some(obj) = engine::get(injected, &plan.object_path) else {
             continue;
         };
-        let ns = obj
-            .pointer("/metadata/namespace")
+        let ns = engine::at(obj, &["metadata", "namespace"])
             .and_then(Value::as_str)
             .or(default_ns)
             .unwrap_or_default();
@@ -812,8 +810,7 @@ fn lint_container(
                 ));
             }
         }
-        if let Some(secret) = e
-            .pointer("/valueFrom/secretKeyRef/name")
+        if let Some(secret) = engine::at(e, &["valueFrom", "secretKeyRef", "name"])
             .and_then(Value::as_str)
             && !secrets
                 .names
@@ -828,7 +825,7 @@ fn lint_container(
                     optional: true,
                 });
             entry.optional &=
-                e.pointer("/valueFrom/secretKeyRef/optional") == Some(&Value::Bool(true));
+                engine::at(e, &["valueFrom", "secretKeyRef", "optional"]) == Some(&Value::Bool(true));
             let who = format!("{} in `{cname}`", label(i, name));
             if !entry.readers.contains(&who) {
                 entry.readers.push(who);
