@@ -810,8 +810,8 @@ fn lint_container(
                 ));
             }
         }
-        if let Some(secret) = engine::at(e, &["valueFrom", "secretKeyRef", "name"])
-            .and_then(Value::as_str)
+        if let Some(secret) =
+            engine::at(e, &["valueFrom", "secretKeyRef", "name"]).and_then(Value::as_str)
             && !secrets
                 .names
                 .contains(&(ctx.ns.to_string(), secret.to_string()))
@@ -824,8 +824,8 @@ fn lint_container(
                     place,
                     optional: true,
                 });
-            entry.optional &=
-                engine::at(e, &["valueFrom", "secretKeyRef", "optional"]) == Some(&Value::Bool(true));
+            entry.optional &= engine::at(e, &["valueFrom", "secretKeyRef", "optional"])
+                == Some(&Value::Bool(true));
             let who = format!("{} in `{cname}`", label(i, name));
             if !entry.readers.contains(&who) {
                 entry.readers.push(who);
