@@ -11,7 +11,7 @@ use kubeopencode_inject::api::{self, Engine, parse_document, split_yaml};
 // The binary's allocator (src/main.rs), so the numbers are those of the tool: the parsers
 // allocate a node per scalar, and the system allocator weighs more on the fast one.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: kubeopencode_inject::alloc::Mimalloc = kubeopencode_inject::alloc::Mimalloc;
 
 const CONFIG: &str = r#"{"apiVersion":"kubeopencode.io/v1alpha1","kind":"KubeOpenCodeConfig",
   "metadata":{"name":"cluster"},"spec":{"observability":{"openTelemetry":{"enabled":true,

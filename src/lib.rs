@@ -2,8 +2,9 @@
 //!
 //! The library exists for the binary (`src/main.rs`), which calls [`run`], and for the tests, the
 //! benchmark and the fuzz target, which use the facade `api` (hidden from these docs: it holds the
-//! few items they need and promises no stability; its own doc lists them and why). Every other
-//! module is `pub(crate)`, so the compiler sees what is really used.
+//! few items they need and promises no stability; its own doc lists them and why). [`alloc`] is
+//! the allocator the binary and the benchmark share. Every other module is `pub(crate)`, so the
+//! compiler sees what is really used.
 //!
 //! Layers, each importing only those below it (docs/design.md): the command layer (`commands`,
 //! `cli`) and the test facade (`api`); the driver and its outputs (`pipe`, `output`, `diff`,
@@ -15,6 +16,7 @@
 
 // For tests/, benches/ and fuzz/ only, with no stability promise: kept out of the docs.
 #[doc(hidden)]
+pub mod alloc;
 pub mod api;
 pub(crate) mod check;
 pub(crate) mod cli;
