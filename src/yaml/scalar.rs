@@ -390,26 +390,32 @@ fn is_printable(c: char) -> bool {
         && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
-/// Every character of `s` is printable ([`is_printable`]); ASCII is checked a byte at a time.
+/// Every character of `s` is printable ([`is_printable`]). Printable ASCII is checked first, in
+/// one pass without an early exit, which the compiler vectorises: almost every scalar is.
 fn all_printable(s: &str) -> bool {
-    if s.is_ascii() {
-        s.bytes().all(|b| (0x20..=0x7E).contains(&b))
-    } else {
-        s.chars().all(is_printable)
+    let b = s.as_bytes();
+    if b.iter()
+        .fold(true, |ok, &c| ok & (c.wrapping_sub(0x20) < 0x5F))
+    {
+        return true;
     }
+    !s.is_ascii() && s.chars().all(is_printable)
 }
 
 /// True when `s` is syntactically a valid single-line plain scalar in block context (whatever
 /// it then resolves to).
+#[cfg(test)]
 fn is_valid_plain(s: &str) -> bool {
+    all_printable(s) && is_valid_plain_printable(s)
+}
+
+/// [`is_valid_plain`] for a string known to be printable.
+fn is_valid_plain_printable(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;
     };
     if first.is_whitespace() || s.chars().next_back().is_some_and(char::is_whitespace) {
-        return false;
-    }
-    if !all_printable(s) {
         return false;
     }
     match first {
@@ -419,10 +425,11 @@ fn is_valid_plain(s: &str) -> bool {
         '-' if chars.next().is_none_or(char::is_whitespace) => return false,
         _ => {}
     }
+    // `: ` and ` #` looked for in one pass (two substring searches cost more to set up than a
+    // short scalar takes to scan).
     !(s.starts_with("---")
         || s.starts_with("...")
-        || s.contains(": ")
-        || s.contains(" #")
+        || s.as_bytes().windows(2).any(|w| w == b": " || w == b" #")
         || s.ends_with(':'))
 }
 
@@ -449,7 +456,7 @@ pub fn needs_quotes(s: &str) -> bool {
 pub fn render_scalar(s: &str) -> Cow<'_, str> {
     if !all_printable(s) || is_value_like(s) {
         Cow::Owned(double_quoted(s))
-    } else if is_valid_plain(s) {
+    } else if is_valid_plain_printable(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(single_quoted(s))
@@ -570,6 +577,47 @@ pub(crate) mod tests {
         for w in &words {
             assert_eq!(is_value_like(w), is_value_like_slow(w), "{w:?}");
             assert_eq!(all_printable(w), w.chars().all(is_printable), "{w:?}");
+        }
+    }
+
+    /// `is_valid_plain` as it was written before its one-pass scans, the reference for them.
+    fn valid_plain_reference(s: &str) -> bool {
+        let mut chars = s.chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        if first.is_whitespace() || s.chars().next_back().is_some_and(char::is_whitespace) {
+            return false;
+        }
+        if !s.chars().all(is_printable) {
+            return false;
+        }
+        match first {
+            '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
+            | '"' | '%' | '@' | '`' => return false,
+            '-' if chars.next().is_none_or(char::is_whitespace) => return false,
+            _ => {}
+        }
+        !(s.starts_with("---")
+            || s.starts_with("...")
+            || s.contains(": ")
+            || s.contains(" #")
+            || s.ends_with(':'))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The one-pass printable and plain checks decide as the character-by-character ones.
+        #[test]
+        fn one_pass_checks_agree(
+            s in "[ -~\t\n\u{7f}\u{85}\u{a0}\u{2028}\u{feff}é#:'\"-]{0,12}|[ab #:.\t\u{a0}é-]{0,8}"
+        ) {
+            proptest::prop_assert_eq!(all_printable(&s), s.chars().all(is_printable));
+            proptest::prop_assert_eq!(is_valid_plain(&s), valid_plain_reference(&s));
+            proptest::prop_assert_eq!(
+                render_scalar(&s).as_ref() == s.as_str(),
+                valid_plain_reference(&s) && !is_value_like(&s)
+            );
         }
     }
 
