@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use crate::config::{self, ConfigIssue, KubeOpenCodeConfig};
 use crate::diag::{Code, Diagnostic};
-use crate::engine::{self, Action, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan};
+use crate::engine::{
+    self, Action, Field, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan,
+};
 use crate::input::{Origin, Source};
 use crate::lint::SecretIndex;
 use crate::render;
@@ -325,7 +327,7 @@ fn json_too_deep(text: &str, max_depth: usize) -> Option<usize> {
 
 /// True for documents the engine may edit (pod-bearing kinds and Lists).
 pub fn is_candidate(v: &Value) -> bool {
-    let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let kind = v.field("kind").and_then(Value::as_str).unwrap_or_default();
     kind.ends_with("List") || is_workload_kind(kind)
 }
 
@@ -361,12 +363,13 @@ fn plain_candidate(v: &Value) -> bool {
 
 /// What the first pass learns from: the stream's context (Tasks, Agents, Lists) and its Secrets.
 fn teaches_context(v: &Value) -> bool {
-    crate::engine::context::is_context(v) || v.get("kind").and_then(Value::as_str) == Some("Secret")
+    crate::engine::context::is_context(v)
+        || v.field("kind").and_then(Value::as_str) == Some("Secret")
 }
 
 pub fn is_config(v: &Value) -> bool {
-    v.get("kind").and_then(Value::as_str) == Some(config::KIND)
-        && v.get("apiVersion")
+    v.field("kind").and_then(Value::as_str) == Some(config::KIND)
+        && v.field("apiVersion")
             .and_then(Value::as_str)
             .is_some_and(|a| a.starts_with("kubeopencode.io/"))
 }

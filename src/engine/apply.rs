@@ -1,6 +1,7 @@
 //! Plans applied: the env list after an edit, where each entry came from, the check that every
 //! entry written is a valid Kubernetes EnvVar, and the normalising renderer's edit of a document.
 
+use super::Field;
 use serde_json::Value;
 
 use super::plan::{ContainerEdit, WorkloadPlan};
@@ -113,7 +114,7 @@ pub fn apply(doc: &mut Value, plans: &[WorkloadPlan]) {
                 continue;
             };
             let env = c
-                .get("env")
+                .field("env")
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);

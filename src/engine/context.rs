@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::Field;
 use serde_json::Value;
 
 /// Which kind of object a workload was built from.
@@ -63,7 +64,7 @@ pub fn task_facts(task: &Value) -> TaskFacts {
     ] {
         if let Some(r) = super::at(task, &keys).filter(|r| !r.is_null()) {
             let name = r
-                .get("name")
+                .field("name")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
@@ -87,16 +88,16 @@ fn source_facts(obj: &Value) -> SourceFacts {
     let pod_spec = super::at(obj, &["spec", "podSpec"]);
     let mut system_env = HashMap::new();
     if let Some(sc) = pod_spec
-        .and_then(|p| p.get("systemContainers"))
+        .and_then(|p| p.field("systemContainers"))
         .and_then(Value::as_object)
     {
         for (k, v) in sc {
-            system_env.insert(k.clone(), env_list(v.get("extraEnv")));
+            system_env.insert(k.clone(), env_list(v.field("extraEnv")));
         }
     }
     SourceFacts {
         template_ref: str_at(obj, &["spec", "templateRef", "name"]).map(str::to_string),
-        extra_env: env_list(pod_spec.and_then(|p| p.get("extraEnv"))),
+        extra_env: env_list(pod_spec.and_then(|p| p.field("extraEnv"))),
         system_env,
     }
 }
@@ -106,10 +107,10 @@ fn source_facts(obj: &Value) -> SourceFacts {
 fn merge_env(template: &[Value], agent: &[Value]) -> Vec<Value> {
     let mut out = template.to_vec();
     for e in agent {
-        let name = e.get("name").and_then(Value::as_str);
+        let name = e.field("name").and_then(Value::as_str);
         match name.and_then(|n| {
             out.iter()
-                .position(|o| o.get("name").and_then(Value::as_str) == Some(n))
+                .position(|o| o.field("name").and_then(Value::as_str) == Some(n))
         }) {
             Some(i) => out[i] = e.clone(),
             None => out.push(e.clone()),
@@ -121,7 +122,7 @@ fn merge_env(template: &[Value], agent: &[Value]) -> Vec<Value> {
 impl StreamContext {
     /// Records a document (or the items of a List) if it is a Task, Agent or AgentTemplate.
     pub fn add(&mut self, obj: &Value, default_namespace: Option<&str>) {
-        if let Some(items) = obj.get("items").and_then(Value::as_array)
+        if let Some(items) = obj.field("items").and_then(Value::as_array)
             && str_at(obj, &["kind"]).is_some_and(|k| k.ends_with("List"))
         {
             for item in items {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Field;
 use serde_json::Value;
 
 use super::otel::{CONFIG_CONTENT, LLM_TRACES_JSON};
@@ -36,7 +37,7 @@ pub(crate) fn plan_config_content(
         // added (right after it), and only from a value exactly as the merge writes it (Go's
         // compact encoding, flag included). Anything else is the user's.
         && let Some(i) = first.filter(|&i| i < r.start || i == r.end)
-        && let Some(Value::String(v)) = env[i].get("value")
+        && let Some(Value::String(v)) = env[i].field("value")
         && gojson::merge_config_content(v, LLM_TRACES_JSON) == Merge::Value(v.clone())
         && let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag())
     {
@@ -79,7 +80,7 @@ fn plan_llm_merge(
     };
     let mut path = edit.path.clone();
     path.extend([key("env"), Seg::Index(i)]);
-    if env[i].get("valueFrom").is_some() {
+    if env[i].field("valueFrom").is_some() {
         return Err(Note {
             severity: Severity::Error,
             code: "config-content-from-valuefrom",
@@ -96,7 +97,7 @@ fn plan_llm_merge(
         });
     }
     let existing = env[i]
-        .get("value")
+        .field("value")
         .and_then(Value::as_str)
         .unwrap_or_default();
     match gojson::merge_config_content(existing, LLM_TRACES_JSON) {

@@ -71,16 +71,43 @@ pub(crate) fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
 }
 
+/// A key of a mapping, found by comparing it with each key in turn when there are few: serde_json's
+/// maps hash every key looked up with SipHash, which costs more than a handful of comparisons, and
+/// most mappings of a manifest (an env entry, a container's `valueFrom`) hold two or three keys.
+/// IndexMap lookups were a fifth of a run's instructions, most of them the engine's.
+pub(crate) trait Field {
+    fn field(&self, key: &str) -> Option<&Value>;
+}
+
+/// Above this many keys a mapping is looked up by hash.
+const SCAN_KEYS: usize = 8;
+
+impl Field for serde_json::Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        if self.len() <= SCAN_KEYS {
+            self.iter().find_map(|(k, v)| (k == key).then_some(v))
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Field for Value {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.as_object()?.field(key)
+    }
+}
+
 /// The value at a path of keys: what `Value::pointer("/a/b")` finds, without its cost (it
 /// splits the pointer and allocates two unescaped copies of every segment: a tenth of the
 /// instructions of a run, the engine asking it a dozen times per workload).
 pub fn at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().try_fold(v, |v, k| v.get(k))
+    keys.iter().try_fold(v, |v, k| v.field(k))
 }
 
 pub fn get<'a>(v: &'a Value, path: &[Seg]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, s| match s {
-        Seg::Key(k) => v.get(k.as_str()),
+        Seg::Key(k) => v.field(k),
         Seg::Index(i) => v.get(*i),
     })
 }

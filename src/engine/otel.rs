@@ -1,5 +1,6 @@
 //! The OTel env block, built exactly as the controller's `buildOTelEnvVars` builds it.
 
+use super::Field;
 use serde_json::{Map, Value, json};
 
 use crate::config::{OpenTelemetry, SecretKeyRef};
@@ -138,14 +139,21 @@ pub fn is_managed_name(name: &str) -> bool {
 /// An entry that is a mapping with exactly these keys.
 fn with_keys<'a>(e: &'a Value, keys: &[&str]) -> Option<&'a Map<String, Value>> {
     let m = e.as_object()?;
-    (m.len() == keys.len() && keys.iter().all(|k| m.contains_key(*k))).then_some(m)
+    // Keys are unique: as many as asked for, each one of them, is exactly them (compared, not
+    // hashed: see `engine::Field`).
+    (m.len() == keys.len() && m.keys().all(|k| keys.contains(&k.as_str()))).then_some(m)
+}
+
+/// `m[key]`, found as `engine::Field` finds it; Null when absent.
+fn at_key<'a>(m: &'a Map<String, Value>, key: &str) -> &'a Value {
+    m.field(key).unwrap_or(&Value::Null)
 }
 
 /// `{name: NAME, value: "…"}` and nothing else: the value, as the controller writes it.
 fn plain_value<'a>(e: &'a Value, name: &str) -> Option<&'a str> {
     let m = with_keys(e, &["name", "value"])?;
-    (m["name"] == name).then_some(())?;
-    m["value"].as_str()
+    (at_key(m, "name") == name).then_some(())?;
+    at_key(m, "value").as_str()
 }
 
 /// `{name: NAME, valueFrom: {fieldRef: {fieldPath: PATH}}}`, as the tool and the controller write
@@ -154,13 +162,13 @@ fn is_field_ref(e: &Value, name: &str, path: &str) -> bool {
     let Some(m) = with_keys(e, &["name", "valueFrom"]) else {
         return false;
     };
-    let field = with_keys(&m["valueFrom"], &["fieldRef"]).map(|v| &v["fieldRef"]);
+    let field = with_keys(at_key(m, "valueFrom"), &["fieldRef"]).map(|v| at_key(v, "fieldRef"));
     let field = field.and_then(|f| {
         with_keys(f, &["fieldPath"]).or_else(|| with_keys(f, &["apiVersion", "fieldPath"]))
     });
-    m["name"] == name
+    at_key(m, "name") == name
         && field.is_some_and(|f| {
-            f["fieldPath"] == path && f.get("apiVersion").is_none_or(|v| v == "v1")
+            at_key(f, "fieldPath") == path && f.field("apiVersion").is_none_or(|v| v == "v1")
         })
 }
 
@@ -168,16 +176,20 @@ fn is_field_ref(e: &Value, name: &str, path: &str) -> bool {
 /// config (key, and optionally name and optional), nothing else. Returns the helper's name.
 fn secret_helper(e: &Value) -> Option<&str> {
     let m = with_keys(e, &["name", "valueFrom"])?;
-    let name = m["name"]
+    let name = at_key(m, "name")
         .as_str()
         .filter(|n| n.starts_with(HEADER_PREFIX))?;
-    let r = with_keys(&m["valueFrom"], &["secretKeyRef"])?["secretKeyRef"].as_object()?;
+    let r = at_key(
+        with_keys(at_key(m, "valueFrom"), &["secretKeyRef"])?,
+        "secretKeyRef",
+    )
+    .as_object()?;
     let fields_ok = r.iter().all(|(k, v)| match k.as_str() {
         "key" | "name" => v.is_string(),
         "optional" => v.is_boolean(),
         _ => false,
     });
-    (fields_ok && r.contains_key("key")).then_some(name)
+    (fields_ok && r.field("key").is_some()).then_some(name)
 }
 
 /// Whether an OTEL_EXPORTER_OTLP_HEADERS value is what the controller joins for these helpers: a
@@ -304,7 +316,7 @@ mod tests {
     use crate::config::HeaderSource;
 
     fn name_of(e: &Value) -> Option<&str> {
-        e.get("name").and_then(Value::as_str)
+        e.field("name").and_then(Value::as_str)
     }
 
     fn vectors() -> Vec<Value> {
@@ -338,8 +350,8 @@ mod tests {
             .map(|m| {
                 m.iter()
                     .map(|(k, h)| {
-                        let value_from = h.get("valueFrom").map(|vf| {
-                            vf.get("secretKeyRef").map(|r| SecretKeyRef {
+                        let value_from = h.field("valueFrom").map(|vf| {
+                            vf.field("secretKeyRef").map(|r| SecretKeyRef {
                                 name: r["name"].as_str().map(str::to_string),
                                 key: r["key"].as_str().unwrap_or_default().to_string(),
                                 optional: r["optional"].as_bool(),

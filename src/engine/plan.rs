@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::Field;
 use serde_json::Value;
 
 use super::context::StreamContext;
@@ -91,7 +92,7 @@ pub fn plan_document(
 ) -> Vec<WorkloadPlan> {
     let mut out = Vec::new();
     if is_list(doc) {
-        if let Some(items) = doc.get("items").and_then(Value::as_array) {
+        if let Some(items) = doc.field("items").and_then(Value::as_array) {
             for (i, item) in items.iter().enumerate() {
                 if let Some(mut plan) = plan_object(item, otel, ctx, opts) {
                     prefix(&mut plan, vec![key("items"), Seg::Index(i)]);

@@ -2,6 +2,7 @@
 //! engine is about to edit (checked so that bad input is a located error, never a panic), and where
 //! in it the Agent's extraEnv begins.
 
+use super::Field;
 use serde_json::Value;
 
 use super::context::SourceFacts;
@@ -53,7 +54,7 @@ pub(crate) fn targets<'a>(
         for (i, c) in items.iter().enumerate() {
             let mut cp = p.clone();
             cp.push(Seg::Index(i));
-            let name = c.get("name").and_then(Value::as_str).ok_or_else(|| {
+            let name = c.field("name").and_then(Value::as_str).ok_or_else(|| {
                 fail(
                     cp.clone(),
                     "a container without a `name`".into(),
@@ -128,15 +129,15 @@ pub(crate) fn targets<'a>(
 }
 
 pub(crate) fn env_name(e: &Value) -> Option<&str> {
-    e.get("name").and_then(Value::as_str)
+    e.field("name").and_then(Value::as_str)
 }
 
 /// Checks the env list of a container the engine is about to edit.
 pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note> {
-    let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+    let cname = c.field("name").and_then(Value::as_str).unwrap_or("?");
     let mut p = cpath.clone();
     p.push(key("env"));
-    let Some(env) = c.get("env") else {
+    let Some(env) = c.field("env") else {
         return Ok(None);
     };
     if env.is_null() {
@@ -170,7 +171,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
                 Some(entry_help.into()),
             ));
         }
-        match e.get("name") {
+        match e.field("name") {
             Some(Value::String(_)) => {}
             Some(other) => {
                 let mut ep = entry();
@@ -193,7 +194,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
                 ));
             }
         }
-        if let Some(v) = e.get("value")
+        if let Some(v) = e.field("value")
             && !v.is_string()
             && !v.is_null()
         {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Field;
 use serde_json::Value;
 
 use super::context::{SourceKind, StreamContext};
@@ -16,11 +17,11 @@ pub const AGENT_LABEL: &str = "kubeopencode.io/agent";
 /// Where the pod spec of a pod-bearing kind is.
 pub(crate) fn pod_template(obj: &Value) -> Option<&'static [&'static str]> {
     let api = obj
-        .get("apiVersion")
+        .field("apiVersion")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let group = api.rsplit_once('/').map_or("", |(g, _)| g);
-    let kind = obj.get("kind").and_then(Value::as_str)?;
+    let kind = obj.field("kind").and_then(Value::as_str)?;
     match (group, kind) {
         ("", "Pod") => Some(&[]),
         ("", "ReplicationController")
@@ -32,10 +33,10 @@ pub(crate) fn pod_template(obj: &Value) -> Option<&'static [&'static str]> {
 }
 
 pub(crate) fn is_list(obj: &Value) -> bool {
-    obj.get("kind")
+    obj.field("kind")
         .and_then(Value::as_str)
         .is_some_and(|k| k.ends_with("List"))
-        && obj.get("items").is_some_and(Value::is_array)
+        && obj.field("items").is_some_and(Value::is_array)
 }
 
 fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
@@ -95,11 +96,11 @@ impl<'a> Workload<'a> {
                 .and_then(Value::as_array)
                 .and_then(|refs| {
                     refs.iter().find(|r| {
-                        r.get("kind").and_then(Value::as_str) == Some("Task")
-                            && r.get("controller").and_then(Value::as_bool) == Some(true)
+                        r.field("kind").and_then(Value::as_str) == Some("Task")
+                            && r.field("controller").and_then(Value::as_bool) == Some(true)
                     })
                 })
-                .and_then(|r| r.get("name").and_then(Value::as_str))
+                .and_then(|r| r.field("name").and_then(Value::as_str))
                 .map(str::to_string);
             owner.or_else(|| meta_labels.get(TASK_LABEL).cloned())
         } else {

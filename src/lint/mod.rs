@@ -7,6 +7,7 @@ pub mod config;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::engine::Field;
 use serde_json::Value;
 
 use crate::engine::{self, Action, Outcome, Path, Seg, Severity, WorkloadPlan};
@@ -306,10 +307,10 @@ impl SecretIndex {
     }
 
     pub fn add(&mut self, v: &Value, default_ns: Option<&str>) {
-        let kind = v.get("kind").and_then(Value::as_str);
+        let kind = v.field("kind").and_then(Value::as_str);
         if kind.is_some_and(|k| k.ends_with("List")) {
             for item in v
-                .get("items")
+                .field("items")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -318,7 +319,7 @@ impl SecretIndex {
             }
             return;
         }
-        if kind == Some("Secret") && v.get("apiVersion").and_then(Value::as_str) == Some("v1") {
+        if kind == Some("Secret") && v.field("apiVersion").and_then(Value::as_str) == Some("v1") {
             let ns = engine::at(v, &["metadata", "namespace"])
                 .and_then(Value::as_str)
                 .or(default_ns)
@@ -460,7 +461,7 @@ fn note_rule(code: &str) -> Rule {
 }
 
 fn env_name(e: &Value) -> Option<&str> {
-    e.get("name").and_then(Value::as_str)
+    e.field("name").and_then(Value::as_str)
 }
 
 /// `$(NAME)` references in a value (not `$$(`).
@@ -559,7 +560,7 @@ pub fn lint_workloads(
         let mut missing: BTreeMap<String, MissingSecret> = BTreeMap::new();
         for (cpath, container) in containers(obj, &plan.object_path) {
             let len = container
-                .get("env")
+                .field("env")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
             let origins: Vec<Option<usize>> = match plan.edits().iter().find(|e| e.path == cpath) {
@@ -685,7 +686,10 @@ fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
         &["spec", "jobTemplate", "spec", "template", "spec"],
     ];
     let mut out = Vec::new();
-    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let kind = obj
+        .field("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let sp: &[&str] = match kind {
         "Pod" => spec_paths[0],
         "CronJob" => spec_paths[2],
@@ -724,13 +728,13 @@ fn lint_container(
     out: &mut Vec<Finding>,
     missing: &mut BTreeMap<String, MissingSecret>,
 ) {
-    let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+    let cname = c.field("name").and_then(Value::as_str).unwrap_or("?");
     let env: &[Value] = c
-        .get("env")
+        .field("env")
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice);
     let has_env_from = c
-        .get("envFrom")
+        .field("envFrom")
         .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()));
     let resource = Some(ctx.resource.to_string());
     let label = |i: usize, name: &str| {
@@ -763,7 +767,7 @@ fn lint_container(
         } else {
             seen.insert(name, i);
         }
-        if let Some(v) = e.get("value").and_then(Value::as_str) {
+        if let Some(v) = e.field("value").and_then(Value::as_str) {
             for var in var_refs(v) {
                 if env[..i].iter().any(|x| env_name(x) == Some(var)) {
                     continue;
