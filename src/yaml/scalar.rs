@@ -32,6 +32,20 @@ pub enum Plain {
 ///   strings, as in upstream go-yaml v2.4.0 (the fork vendored by newer `sigs.k8s.io/yaml` reads
 ///   them as big integers; `needs_quotes` is true for them either way).
 pub fn resolve_plain(s: &str) -> Plain {
+    // Most plain scalars are words: one that starts with a letter is a string unless it is one of
+    // the fixed words, which have at most five characters and start with one of these letters
+    // (numbers start with a digit, a sign or a dot).
+    if let Some(&c) = s.as_bytes().first()
+        && c.is_ascii_alphabetic()
+        && (s.len() > 5 || !b"yYnNtTfFoO".contains(&c))
+    {
+        return Plain::Str;
+    }
+    resolve_plain_full(s)
+}
+
+/// [`resolve_plain`] without its shortcut for words.
+fn resolve_plain_full(s: &str) -> Plain {
     if let Some(fixed) = resolve_fixed(s) {
         return fixed;
     }
@@ -577,6 +591,11 @@ pub(crate) mod tests {
         for w in &words {
             assert_eq!(is_value_like(w), is_value_like_slow(w), "{w:?}");
             assert_eq!(all_printable(w), w.chars().all(is_printable), "{w:?}");
+            assert_eq!(
+                format!("{:?}", resolve_plain(w)),
+                format!("{:?}", resolve_plain_full(w)),
+                "{w:?}"
+            );
         }
     }
 
