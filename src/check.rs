@@ -234,8 +234,10 @@ impl DocHook for Lint {
         quoting.extend(workload);
         quoting
             .into_iter()
-            .map(|l| {
+            .map(|mut l| {
                 let text = self.text.render(&l);
+                // Rendered: the snippet (a copy of the document) is not needed to keep it.
+                l.diag.snippet = None;
                 (l, text)
             })
             .collect()
