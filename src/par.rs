@@ -116,8 +116,8 @@ impl<'scope, B: Send + 'scope, T: Send + 'scope> Overlap<'scope, B, T> {
             };
         }
         let mut out: Vec<T> = self.push(scope, batch, work).into_iter().collect();
-        while self.pending > 0 {
-            out.extend(self.take());
+        while let Some(t) = self.take() {
+            out.push(t);
         }
         out
     }
@@ -143,5 +143,70 @@ impl<'scope, B: Send + 'scope, T: Send + 'scope> Overlap<'scope, B, T> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every batch is worked once and the results come back in the order of the batches, however
+    /// many there are; one batch alone is worked on the caller's thread.
+    #[test]
+    fn overlap_keeps_the_order_and_works_one_batch_in_place() {
+        let caller = std::thread::current().id();
+        for n in 0..6 {
+            let work = |b: Vec<usize>| (b[0], std::thread::current().id());
+            let got: Vec<(usize, std::thread::ThreadId)> = std::thread::scope(|scope| {
+                let mut o = Overlap::default();
+                let mut got = Vec::new();
+                for i in 0..n {
+                    got.extend(o.push(scope, vec![i], &work));
+                }
+                got.extend(o.push_last(scope, vec![n], &work));
+                got
+            });
+            let order: Vec<usize> = got.iter().map(|(i, _)| *i).collect();
+            assert_eq!(
+                order,
+                (0..=n).collect::<Vec<_>>(),
+                "{n} batches before the last"
+            );
+            if n == 0 {
+                assert_eq!(
+                    got[0].1, caller,
+                    "one batch is worked where it is handed over"
+                );
+            } else {
+                assert!(got.iter().all(|(_, t)| *t != caller), "{n}: on the worker");
+            }
+        }
+    }
+
+    /// A panic in a batch's work goes on in the caller's thread.
+    #[test]
+    fn overlap_passes_a_panic_on() {
+        let r = std::panic::catch_unwind(|| {
+            let work = |b: Vec<usize>| {
+                assert!(b[0] != 1, "batch one fails");
+                b[0]
+            };
+            std::thread::scope(|scope| {
+                let mut o = Overlap::default();
+                let mut got = Vec::new();
+                for i in 0..3 {
+                    got.extend(o.push(scope, vec![i], &work));
+                }
+                got.extend(o.push_last(scope, vec![3], &work));
+                got
+            })
+        });
+        let panic = r.expect_err("the panic reaches the caller");
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        assert!(message.contains("batch one fails"), "{message:?}");
     }
 }
