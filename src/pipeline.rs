@@ -680,7 +680,7 @@ pub struct Processor<'a> {
 
 /// Work an output does on each document on the worker that renders it, while the document's
 /// parse is at hand: `check` lints there, so that a workload is read once in the second pass
-/// (it was read again for the lint: a third of `check`'s parsing).
+/// (it was read again for the lint).
 pub trait DocHook: Sync {
     /// `workload`: a workload's parse and plans (the plans of a document that failed too); None
     /// for any other document. The findings come back with their rendered text.
