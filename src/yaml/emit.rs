@@ -204,6 +204,12 @@ impl<'o> Emitter<'o> {
     /// column `content_col`; `indicator` is the indentation indicator that means that column
     /// (`None`: no indicator may be used).
     fn string(&mut self, s: &str, content_col: usize, indicator: Option<usize>) {
+        // One line (nearly every string): no block scalar to consider.
+        if memchr::memchr(b'\n', s.as_bytes()).is_none() {
+            self.out.push_str(&render_scalar(s));
+            self.eol();
+            return;
+        }
         if let Some(lit) = Literal::plan(s) {
             let indicator = if lit.needs_indicator {
                 indicator.filter(|m| (1..=9).contains(m))
