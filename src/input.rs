@@ -177,7 +177,8 @@ fn utf8(name: &str, bytes: Vec<u8>, base: At) -> Result<String, Diagnostic> {
 }
 
 fn no_nul(name: &str, text: &str, base: At) -> Result<(), Diagnostic> {
-    match text.find('\0') {
+    // memchr: the standard searcher is several times slower over a whole window.
+    match memchr::memchr(0, text.as_bytes()) {
         Some(at) => {
             let (line, col) = crate::yaml::stream::line_col(text, at);
             Err(Diagnostic::error(
