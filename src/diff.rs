@@ -14,6 +14,7 @@ use crate::input::Source;
 use crate::pipe::Output;
 use crate::pipeline::{DocRef, SourceRendered};
 use crate::report::io_error;
+use crate::yaml::stream::lines;
 
 /// One document of a run being diffed: its old and new text (Secrets masked) and its label.
 struct DocPair {
@@ -46,42 +47,6 @@ impl DocPair {
             .take_while(|(a, b)| a == b)
             .count();
         (lead, trail)
-    }
-}
-
-/// The lines of a text with their `\n`, as `split_inclusive('\n')` cuts them, found with memchr
-/// (the standard splitter was a tenth of `diff`'s samples, on the thread that writes it).
-fn lines(text: &str) -> Lines<'_> {
-    Lines { rest: text }
-}
-
-#[derive(Clone)]
-struct Lines<'a> {
-    rest: &'a str,
-}
-
-impl<'a> Iterator for Lines<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let end = memchr::memchr(b'\n', self.rest.as_bytes()).map_or(self.rest.len(), |i| i + 1);
-        let (line, rest) = self.rest.split_at(end);
-        self.rest = rest;
-        Some(line)
-    }
-}
-
-impl DoubleEndedIterator for Lines<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let (_, body) = self.rest.as_bytes().split_last()?;
-        // The last line starts after the last line break before the text's last byte.
-        let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
-        let (rest, line) = self.rest.split_at(start);
-        self.rest = rest;
-        Some(line)
     }
 }
 
@@ -510,29 +475,6 @@ const CONTEXT: usize = 3;
 mod tests {
     use super::*;
 
-    /// `lines` cuts as `split_inclusive('\n')` does, from either end and from both at once.
-    #[test]
-    fn lines_cut_as_split_inclusive() {
-        for text in [
-            "", "\n", "\n\n", "a", "a\n", "a\nb", "a\r\nb\n", "\na\n\nb", "é\nü",
-        ] {
-            let want: Vec<&str> = text.split_inclusive('\n').collect();
-            assert_eq!(lines(text).collect::<Vec<_>>(), want, "{text:?}");
-            let mut back: Vec<&str> = lines(text).rev().collect();
-            back.reverse();
-            assert_eq!(back, want, "{text:?} from the end");
-            let mut it = lines(text);
-            let (mut front, mut rear) = (Vec::new(), Vec::new());
-            while let Some(l) = it.next() {
-                front.push(l);
-                if let Some(l) = it.next_back() {
-                    rear.insert(0, l);
-                }
-            }
-            front.extend(rear);
-            assert_eq!(front, want, "{text:?} from both ends");
-        }
-    }
     use proptest::prelude::*;
 
     /// A document of `n` lines; `edit` changes one of them, adds one, or removes one.

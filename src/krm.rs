@@ -146,7 +146,6 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
             normalize: false,
             limits: &limits,
             report: true,
-            keep_plans: true,
             hook: None,
         };
         let plans = processor.plan_items(&p);

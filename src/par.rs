@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 /// Below this many bytes of input, work is done on the calling thread.
-pub(crate) const SMALL: usize = 32 << 10;
+const SMALL: usize = 32 << 10;
 
 /// `items.map(f)`, in order; on every core unless the work (`bytes` of input) is small.
 pub(crate) fn map<T: Sync, R: Send>(

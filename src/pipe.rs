@@ -411,7 +411,6 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
         normalize: settings.normalize,
         limits: &settings.limits,
         report: settings.report,
-        keep_plans: false,
         hook: hook.as_deref(),
     };
     let mut messages = Messages {

@@ -671,10 +671,8 @@ pub struct Processor<'a> {
     pub limits: &'a Limits,
     /// Build the report lines (`injected (1 container)`…): only when they are printed.
     pub report: bool,
-    /// Keep the plans of a window in [`SourceRendered::plans`]; otherwise they are dropped where
-    /// they were made, on the worker, not on the thread that writes the output.
-    pub keep_plans: bool,
-    /// What the output does with each document where it is rendered.
+    /// What the output does with each document where it is rendered (with its plans, which are
+    /// otherwise dropped where they were made, on the worker, not on the thread that writes).
     pub hook: Option<&'a dyn DocHook>,
 }
 
@@ -991,7 +989,6 @@ struct DocResult {
     /// The document could not be read.
     unreadable: Option<Diagnostic>,
     text: Option<String>,
-    plans: Option<Vec<crate::engine::WorkloadPlan>>,
     /// What the output's hook found in it.
     found: Vec<(crate::diag::Located, String)>,
     diagnostics: Vec<Diagnostic>,
@@ -1028,21 +1025,20 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: Parsed) -> Doc
     let text = &src.text[d.range.clone()];
     let plans = processor.plan(&p);
     let diagnostics = plan_diagnostics(src, d, p.root.as_ref(), &plans);
-    // What is left of the plans once rendered: kept, handed to the hook, or dropped here.
-    let keep = |plans: Vec<WorkloadPlan>, p: Parsed| -> (Option<Vec<WorkloadPlan>>, Vec<_>) {
-        match processor.hook {
-            Some(hook) => (None, hook.document(src, d, Some((p, plans)))),
-            None => (processor.keep_plans.then_some(plans), Vec::new()),
-        }
+    // Once rendered, the parse and the plans go to the output's hook, or are dropped here, on
+    // the worker.
+    let found = |plans: Vec<WorkloadPlan>, p: Parsed| {
+        processor
+            .hook
+            .map(|hook| hook.document(src, d, Some((p, plans))))
+            .unwrap_or_default()
     };
     if plans
         .iter()
         .any(|pl| matches!(pl.outcome, Outcome::Failed(_)))
     {
-        let (plans, found) = keep(plans, p);
         return DocResult {
-            plans,
-            found,
+            found: found(plans, p),
             diagnostics,
             ..DocResult::default()
         };
@@ -1062,11 +1058,9 @@ fn doc_result(processor: &Processor, src: &Source, d: &DocRef, p: Parsed) -> Doc
             .collect(),
         false => Vec::new(),
     };
-    let (plans, found) = keep(result.plans, p);
     DocResult {
         text: result.text,
-        plans,
-        found,
+        found: found(result.plans, p),
         diagnostics,
         report,
         resources,
@@ -1082,8 +1076,6 @@ pub struct SourceRendered {
     pub report: Vec<String>,
     pub warnings: Vec<Diagnostic>,
     pub errors: Vec<Diagnostic>,
-    /// Plans of the candidate documents, by document index.
-    pub plans: Vec<(usize, Vec<crate::engine::WorkloadPlan>)>,
     /// The resources that change, by document index.
     pub resources: Vec<(usize, Vec<String>)>,
     /// Documents that could not be read (the first pass read only their kind): errors for every
@@ -1171,9 +1163,6 @@ pub fn render_source(
 
         if !r.resources.is_empty() {
             out.resources.push((d.index, r.resources));
-        }
-        if let Some(plans) = r.plans {
-            out.plans.push((d.index, plans));
         }
         out.texts.push(r.text);
     }

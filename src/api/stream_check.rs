@@ -231,7 +231,6 @@ fn check_pipeline(src: &Source) {
                 normalize,
                 limits: &limits,
                 report: true,
-                keep_plans: true,
                 hook: None,
             };
             let plans = processor.plan(p);

@@ -1,9 +1,9 @@
 //! Plans applied: the env list after an edit, where each entry came from, the check that every
 //! entry written is a valid Kubernetes EnvVar, and the normalising renderer's edit of a document.
 
-use super::Field;
 use serde_json::Value;
 
+use super::Field;
 use super::plan::{ContainerEdit, WorkloadPlan};
 use super::{Note, Path, Seg, fail, get_mut, key};
 

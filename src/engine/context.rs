@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::Field;
 use serde_json::Value;
+
+use super::Field;
 
 /// Which kind of object a workload was built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::Field;
 use serde_json::Value;
 
+use super::Field;
 use super::otel::{CONFIG_CONTENT, LLM_TRACES_JSON};
 use super::plan::ContainerEdit;
 use super::target::env_name;

@@ -74,7 +74,7 @@ pub(crate) fn key(k: &str) -> Seg {
 /// A key of a mapping, found by comparing it with each key in turn when there are few: serde_json's
 /// maps hash every key looked up with SipHash, which costs more than a handful of comparisons, and
 /// most mappings of a manifest (an env entry, a container's `valueFrom`) hold two or three keys.
-/// IndexMap lookups were a fifth of a run's instructions, most of them the engine's.
+/// IndexMap lookups were a tenth of a run's instructions, most of them the engine's.
 pub(crate) trait Field {
     fn field(&self, key: &str) -> Option<&Value>;
 }
@@ -99,7 +99,7 @@ impl Field for Value {
 }
 
 /// The value at a path of keys: what `Value::pointer("/a/b")` finds, without its cost (it
-/// splits the pointer and allocates two unescaped copies of every segment: a tenth of the
+/// splits the pointer and allocates two unescaped copies of every segment: 7% of the
 /// instructions of a run, the engine asking it a dozen times per workload).
 pub fn at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
     keys.iter().try_fold(v, |v, k| v.field(k))

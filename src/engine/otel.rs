@@ -1,8 +1,8 @@
 //! The OTel env block, built exactly as the controller's `buildOTelEnvVars` builds it.
 
-use super::Field;
 use serde_json::{Map, Value, json};
 
+use super::Field;
 use crate::config::{OpenTelemetry, SecretKeyRef};
 
 pub const ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -139,8 +139,8 @@ pub fn is_managed_name(name: &str) -> bool {
 /// An entry that is a mapping with exactly these keys.
 fn with_keys<'a>(e: &'a Value, keys: &[&str]) -> Option<&'a Map<String, Value>> {
     let m = e.as_object()?;
-    // Keys are unique: as many as asked for, each one of them, is exactly them (compared, not
-    // hashed: see `engine::Field`).
+    // A mapping's keys are distinct, so as many keys as wanted, each one wanted, are exactly the
+    // wanted ones (compared, not hashed: see `engine::Field`).
     (m.len() == keys.len() && m.keys().all(|k| keys.contains(&k.as_str()))).then_some(m)
 }
 

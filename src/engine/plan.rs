@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::Field;
 use serde_json::Value;
 
+use super::Field;
 use super::context::StreamContext;
 use super::llm;
 use super::otel::{self, Identity, Known};

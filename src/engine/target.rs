@@ -2,9 +2,9 @@
 //! engine is about to edit (checked so that bad input is a located error, never a panic), and where
 //! in it the Agent's extraEnv begins.
 
-use super::Field;
 use serde_json::Value;
 
+use super::Field;
 use super::context::SourceFacts;
 use super::workload::Workload;
 use super::{Note, Options, Path, Seg, Severity, fail, get, key, quote_advice};

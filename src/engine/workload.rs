@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::Field;
 use serde_json::Value;
 
+use super::Field;
 use super::context::{SourceKind, StreamContext};
 use super::otel::{Identity, Known, POD_NAME, POD_NAMESPACE};
 use super::{Note, Options, Path, Seg, Severity, get, key};

@@ -7,9 +7,9 @@ pub mod config;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::Field;
 use serde_json::Value;
 
+use crate::engine::Field;
 use crate::engine::{self, Action, Outcome, Path, Seg, Severity, WorkloadPlan};
 use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::tree::{Kind, Node, Style};

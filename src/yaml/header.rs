@@ -24,13 +24,8 @@ pub fn scan(text: &str) -> Option<Header<'_>> {
     let mut ended = false;
     // Inside a block scalar: the column its lines must be deeper than.
     let mut block: Option<usize> = None;
-    // The lines as `split('\n')` cuts them, found with memchr (the standard splitter was most of
-    // this scan's cost).
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for end in ends {
-        let line = &text[start..end];
-        start = end + 1;
+    for line in super::stream::lines(text) {
+        let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let Some(&first) = line.as_bytes().first() else {
             continue;
