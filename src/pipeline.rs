@@ -262,6 +262,8 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     "indent with spaces: YAML does not allow tabs for indentation"
                 } else if e.message.contains("duplicate key") {
                     "remove one of the two keys: Kubernetes rejects duplicates"
+                } else if e.message.contains("follows the tag directly") {
+                    "put a space between the tag and the `,`, or quote the value"
                 } else if e.message.contains("nesting")
                     || e.message.contains("recursion")
                     || e.message.contains("aliases expand")

@@ -317,6 +317,50 @@ fn wide_alias_fan_out_is_refused() {
     );
 }
 
+/// libyaml-safer 0.3 panics on a tag that a `,` follows directly in a flow collection; kubectl
+/// refuses the document as malformed YAML. Found by the in-place contract's mutations
+/// (`tests/fast_parse.rs`): the tool panicked (exit 101) on it in every front end.
+#[test]
+fn a_tag_directly_before_a_comma_is_a_located_error() {
+    let fx = Fx::new();
+    for (name, text, line, col) in [
+        (
+            "data.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {a: !!str, b: c}\n",
+            5,
+            11,
+        ),
+        (
+            "list.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: [!x,y]\n",
+            5,
+            12,
+        ),
+    ] {
+        let (f, out) = fx.inject(name, text);
+        assert_located(&out, &f, line, Some(col), Some(1));
+        assert_says(&out, &["tag", "put a space"]);
+        let config = fx.config();
+        for args in [
+            vec!["diff", "-c", &config, &f],
+            vec!["check", "-c", &config, &f],
+        ] {
+            let out = run_limited(&args, None, LIMIT);
+            assert_ne!(out.code, 101, "{args:?} panicked:\n{}", out.stderr);
+            assert!(
+                !out.stderr.contains("panicked"),
+                "{args:?}:\n{}",
+                out.stderr
+            );
+            assert!(
+                out.stderr.contains(&format!("{f}:{line}:{col}")),
+                "{args:?}:\n{}",
+                out.stderr
+            );
+        }
+    }
+}
+
 #[test]
 fn billion_laughs_in_the_config_file_is_refused() {
     let fx = Fx::new();

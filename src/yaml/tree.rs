@@ -131,6 +131,63 @@ fn misplaced_bom(text: &str) -> Option<YamlError> {
 /// comment that follows, an empty value sits at its `:` (in a sequence, at the end of the entry's
 /// line), and a block scalar spans from its `|`/`>` to the start of the line after its content.
 pub fn parse_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
+    // libyaml-safer 0.3 panics ("TODO: What is expected here?") on a tag directly followed by
+    // `,` in a flow collection (`{a: !!str, b: c}`), which libyaml and go-yaml reject as a
+    // syntax error. That panic, and only a panic of the reader, becomes that error.
+    match quiet_unwind(|| read_full(text, limits)) {
+        Ok(read) => read,
+        Err(()) => Err(tag_before_comma(text)),
+    }
+}
+
+thread_local! {
+    /// Set while the reader runs under [`quiet_unwind`]: its panic is an error, not a crash to
+    /// print.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err` without the panic hook's message (the hook installed
+/// before keeps printing every other panic).
+fn quiet_unwind<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|_| ())
+}
+
+/// The error for the reader's panic: at the first tag that a `,` follows directly.
+fn tag_before_comma(text: &str) -> YamlError {
+    let b = text.as_bytes();
+    let at = (0..b.len())
+        .find(|&i| {
+            b[i] == b'!'
+                && (i == 0 || b" \t\n\r[{,".contains(&b[i - 1]))
+                && b[i..]
+                    .iter()
+                    .position(|c| b" \t\r\n[]{},".contains(c))
+                    .is_some_and(|end| b.get(i + end) == Some(&b','))
+        })
+        .unwrap_or(0);
+    let (line, col) = super::stream::line_col(text, at);
+    YamlError {
+        message: "while scanning a tag, did not find expected whitespace or line break (a `,` \
+                  follows the tag directly)"
+            .into(),
+        line,
+        col,
+    }
+}
+
+fn read_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
     // Extra `...` lines after a document (the splitter cuts after each) end nothing: go-yaml skips
     // them; libyaml reads them as a document without content, an error.
     if text.lines().all(|l| {
