@@ -192,7 +192,7 @@ impl DocHook for Lint {
         workload: Option<(Parsed, Vec<crate::engine::WorkloadPlan>)>,
     ) -> Vec<(Located, String)> {
         let limits = &self.limits;
-        let (mut p, plans) = match workload {
+        let (p, plans) = match workload {
             Some((p, plans)) => (p, Some(plans)),
             None => {
                 // A document that is not a workload gets only the quoting lint, which needs its
@@ -209,19 +209,20 @@ impl DocHook for Lint {
         };
         let mut quoting = Vec::new();
         if let Some(root) = &p.root {
-            let resource = crate::engine::ResourceId::of(&p.value).to_string();
+            let resource = crate::engine::ResourceId::of(p.doc()).to_string();
             for f in lint::lint_quoting(root, &resource) {
                 quoting.push(resolve(f, src, d, Some(root)));
             }
         }
         let mut workload = Vec::new();
         if let Some(plans) = &plans {
+            let (mut value, root) = p.into_parts();
             if plans.iter().any(|pl| !pl.edits().is_empty()) {
-                crate::engine::apply(&mut p.value, plans);
+                crate::engine::apply(&mut value, plans);
             }
             let ns = self.namespace.as_deref();
-            for f in lint::lint_workloads(&p.value, plans, &self.secrets, ns) {
-                workload.push(resolve(f, src, d, p.root.as_ref()));
+            for f in lint::lint_workloads(&value, plans, &self.secrets, ns) {
+                workload.push(resolve(f, src, d, root.as_ref()));
             }
         }
         // An env value written `value: on` is one problem, reported once (as the quoting error).

@@ -118,7 +118,8 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
         .origin()
         .map(|o| (o.name(), pipeline::read_config(&o, &limits)));
     let chosen = pipeline::function_config(&src, &d, &p, given);
-    let fc = p.value.get("functionConfig");
+    let value = p.value();
+    let fc = value.get("functionConfig");
     for (diag, about_fc) in chosen.diagnostics {
         let item = if about_fc { fc } else { None };
         results.push(result(
@@ -138,7 +139,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
     let mut text = None;
     if let Some(config) = &config {
         let mut ctx = StreamContext::default();
-        ctx.add(&p.value, opts.namespace.as_deref());
+        ctx.add(&value, opts.namespace.as_deref());
         let processor = Processor {
             otel: config.active(),
             ctx: &ctx,
@@ -151,7 +152,7 @@ pub fn run(src: Source, settings: &Settings, quiet: bool, colors: Colors) -> Exi
         let plans = processor.plan_items(&p);
         collect(
             &plans,
-            &p.value,
+            &value,
             &src,
             &d,
             p.root.as_ref(),

@@ -225,9 +225,9 @@ impl<W: Write> Output for JsonOutput<'_, W> {
                             range: 0..text.len(),
                             ..d.clone()
                         };
-                        pipeline::parse(&tmp, &d2, limits)?.value
+                        pipeline::parse(&tmp, &d2, limits)?.into_parts().0
                     }
-                    None => pipeline::parse(src, d, limits)?.value,
+                    None => pipeline::parse(src, d, limits)?.into_parts().0,
                 };
                 if value.is_null() {
                     return Ok(None);

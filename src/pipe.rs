@@ -62,8 +62,8 @@ fn first_is_resource_list(src: &Source, limits: &Limits) -> bool {
     };
     refs.iter()
         .map(|d| pipeline::parse(src, d, limits))
-        .find(|p| !matches!(p, Ok(p) if p.value.is_null()))
-        .is_some_and(|p| p.is_ok_and(|p| crate::krm::is_resource_list(&p.value)))
+        .find(|p| !matches!(p, Ok(p) if p.doc().is_null()))
+        .is_some_and(|p| p.is_ok_and(|p| crate::krm::is_resource_list(&p.value())))
 }
 
 /// A window followed by the rest of its input, as one text.

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::config::{self, ConfigIssue, KubeOpenCodeConfig};
 use crate::diag::{Code, Diagnostic};
 use crate::engine::{
-    self, Action, Field, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan,
+    self, Action, Doc, Note, Options, Outcome, Severity, StreamContext, WorkloadPlan,
 };
 use crate::input::{Origin, Source};
 use crate::lint::SecretIndex;
@@ -37,9 +37,39 @@ pub struct DocRef {
 /// A parsed document.
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    pub value: Value,
+    /// None when the tree is read in place ([`parse_in_place`]): [`Parsed::doc`] reads it, and
+    /// [`Parsed::value`] converts it when a value is wanted whole.
+    value: Option<Value>,
     /// YAML documents only; None for an empty document.
     pub root: Option<Node>,
+}
+
+impl Parsed {
+    /// What the engine reads.
+    pub fn doc(&self) -> engine::Doc<'_> {
+        match (&self.value, &self.root) {
+            (None, Some(root)) => engine::Doc::Yaml(root),
+            (Some(v), _) => engine::Doc::Json(v),
+            (None, None) => engine::Doc::NULL,
+        }
+    }
+
+    /// The document's value: converted from the tree when it was read in place.
+    pub fn value(&self) -> std::borrow::Cow<'_, Value> {
+        match &self.value {
+            Some(v) => std::borrow::Cow::Borrowed(v),
+            None => std::borrow::Cow::Owned(self.doc().to_value()),
+        }
+    }
+
+    /// The value (converted if read in place) and the tree.
+    pub fn into_parts(self) -> (Value, Option<Node>) {
+        let value = match self.value {
+            Some(v) => v,
+            None => self.doc().to_value(),
+        };
+        (value, self.root)
+    }
 }
 
 /// Byte offset of a 1-based line and column in a text.
@@ -205,6 +235,22 @@ pub fn split_known(
 
 /// Parses one document.
 pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagnostic> {
+    parse_as(src, d, limits, false)
+}
+
+/// As [`parse`], but a YAML tree that reads as JSON as it is (`tree::reads_in_place`) is not
+/// converted: the engine reads the tree. For the documents that are planned and rendered, where
+/// the conversion and freeing the value were a quarter of a run's instructions.
+pub fn parse_in_place(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagnostic> {
+    parse_as(src, d, limits, true)
+}
+
+fn parse_as(
+    src: &Source,
+    d: &DocRef,
+    limits: &Limits,
+    in_place: bool,
+) -> Result<Parsed, Diagnostic> {
     let text = &src.text[d.range.clone()];
     if text.len() > limits.max_document_bytes {
         return Err(Diagnostic::error(
@@ -248,16 +294,26 @@ pub fn parse(src: &Source, d: &DocRef, limits: &Limits) -> Result<Parsed, Diagno
                     ),
                 )
             })?;
-            Ok(Parsed { value, root: None })
+            Ok(Parsed {
+                value: Some(value),
+                root: None,
+            })
         }
         Format::Yaml => {
             if stream::is_blank_yaml(text) {
                 return Ok(Parsed {
-                    value: Value::Null,
+                    value: Some(Value::Null),
                     root: None,
                 });
             }
-            let (doc, value) = tree::parse_value(text, limits).map_err(|e| {
+            let read = tree::parse(text, limits).and_then(|doc| {
+                if in_place && doc.root.as_ref().is_some_and(tree::reads_in_place) {
+                    return Ok((doc, None));
+                }
+                let value = tree::to_value(&doc, limits)?;
+                Ok((doc, Some(value)))
+            });
+            let (doc, value) = read.map_err(|e| {
                 let help = if e.message.contains("tab") {
                     "indent with spaces: YAML does not allow tabs for indentation"
                 } else if e.message.contains("duplicate key") {
@@ -328,8 +384,8 @@ fn json_too_deep(text: &str, max_depth: usize) -> Option<usize> {
 }
 
 /// True for documents the engine may edit (pod-bearing kinds and Lists).
-pub fn is_candidate(v: &Value) -> bool {
-    let kind = v.field("kind").and_then(Value::as_str).unwrap_or_default();
+pub fn is_candidate(v: Doc) -> bool {
+    let kind = v.field("kind").and_then(Doc::as_str).unwrap_or_default();
     kind.ends_with("List") || is_workload_kind(kind)
 }
 
@@ -359,20 +415,20 @@ fn quick_candidate(src: &Source, d: &DocRef) -> bool {
 
 /// Whether a parsed document is what [`quick_candidate`] took it for: a candidate that is
 /// neither context, config nor a Secret.
-fn plain_candidate(v: &Value) -> bool {
+fn plain_candidate(v: Doc) -> bool {
     is_candidate(v) && !is_config(v) && !teaches_context(v)
 }
 
 /// What the first pass learns from: the stream's context (Tasks, Agents, Lists) and its Secrets.
-fn teaches_context(v: &Value) -> bool {
-    crate::engine::context::is_context(v)
-        || v.field("kind").and_then(Value::as_str) == Some("Secret")
+fn teaches_context(v: Doc) -> bool {
+    crate::engine::context::is_context(v) || v.field("kind").and_then(Doc::as_str) == Some("Secret")
 }
 
-pub fn is_config(v: &Value) -> bool {
-    v.field("kind").and_then(Value::as_str) == Some(config::KIND)
+pub fn is_config<'a>(v: impl Into<Doc<'a>>) -> bool {
+    let v = v.into();
+    v.field("kind").and_then(Doc::as_str) == Some(config::KIND)
         && v.field("apiVersion")
-            .and_then(Value::as_str)
+            .and_then(Doc::as_str)
             .is_some_and(|a| a.starts_with("kubeopencode.io/"))
 }
 
@@ -418,7 +474,7 @@ pub fn config_document(src: &Source, limits: &Limits) -> Result<(DocRef, Parsed)
     let mut found = Vec::new();
     for d in &docs {
         let p = parse(src, d, limits).map_err(|e| vec![e])?;
-        if !p.value.is_null() {
+        if !p.doc().is_null() {
             found.push((d.clone(), p));
         }
     }
@@ -440,8 +496,9 @@ pub fn config_document(src: &Source, limits: &Limits) -> Result<(DocRef, Parsed)
 
 /// Validates a parsed KubeOpenCodeConfig document.
 pub fn config_from(src: &Source, d: &DocRef, p: &Parsed) -> Result<ConfigRead, Vec<Diagnostic>> {
-    let helm = config::from_helm_values(&p.value);
-    let doc = helm.as_ref().unwrap_or(&p.value);
+    let value = p.value();
+    let helm = config::from_helm_values(&value);
+    let doc = helm.as_ref().unwrap_or(&value);
     // Issues in a Helm values file are located under `kubeopencodeConfig` instead of `spec`.
     let relocate = |mut issues: Vec<config::ConfigIssue>| {
         if helm.is_some() {
@@ -456,7 +513,7 @@ pub fn config_from(src: &Source, d: &DocRef, p: &Parsed) -> Result<ConfigRead, V
     match config::from_value(doc) {
         Ok((c, mut tolerated)) => {
             tolerated = relocate(tolerated);
-            tolerated.extend(config::helm_values_issues(&p.value));
+            tolerated.extend(config::helm_values_issues(&value));
             let mut warnings = config_diagnostics(src, d, p.root.as_ref(), tolerated);
             for w in &mut warnings {
                 w.severity = Severity::Warning;
@@ -588,7 +645,8 @@ pub fn function_config(
     p: &Parsed,
     given: Option<(String, Result<Resolved, Vec<Diagnostic>>)>,
 ) -> FunctionConfig {
-    let fc = p.value.get("functionConfig").filter(|v| is_config(v));
+    let value = p.value();
+    let fc = value.get("functionConfig").filter(|v| is_config(*v));
     let mut diagnostics = Vec::new();
     let config = match (fc, given) {
         (_, Some((_, Err(diags)))) => {
@@ -694,13 +752,13 @@ pub trait DocHook: Sync {
 
 impl Processor<'_> {
     pub fn plan(&self, p: &Parsed) -> Vec<WorkloadPlan> {
-        engine::plan_document(&p.value, self.otel, self.ctx, self.opts)
+        engine::plan_document(p.doc(), self.otel, self.ctx, self.opts)
     }
 
     /// Plans the items of a KRM ResourceList, each as a document of its own: an item that is a
     /// `*List` is opened, as the pipe opens a List document.
     pub fn plan_items(&self, p: &Parsed) -> Vec<WorkloadPlan> {
-        let Some(items) = p.value.get("items").and_then(Value::as_array) else {
+        let Some(items) = p.doc().field("items").and_then(Doc::as_array) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -745,7 +803,7 @@ impl Processor<'_> {
         }
         // The edited value is needed only to re-emit a document; splicing edits the text.
         let edited = |p: &Parsed| {
-            let mut v = p.value.clone();
+            let mut v = p.value().into_owned();
             engine::apply(&mut v, &plans);
             v
         };
@@ -768,7 +826,7 @@ impl Processor<'_> {
                 plans,
             };
         }
-        if p.value.is_null() && p.root.is_none() {
+        if p.root.is_none() && p.doc().is_null() {
             return DocOutput {
                 text: None,
                 fallback: None,
@@ -912,14 +970,15 @@ pub fn parse_source(
         if quick_candidate(src, d) {
             return Ok((false, true, None, None, true));
         }
-        parse(src, d, limits).map(|p| {
-            let config = is_config(&p.value);
-            let candidate = !config && is_candidate(&p.value);
+        parse_in_place(src, d, limits).map(|p| {
+            let doc = p.doc();
+            let config = is_config(doc);
+            let candidate = !config && is_candidate(doc);
             // Context: what the stream teaches (Tasks, Agents, Lists) and its Secrets.
-            let context = teaches_context(&p.value);
+            let context = teaches_context(doc);
             // Keep only what later steps need; drop the rest here, in parallel.
-            let value = (context && !config).then(|| p.value.clone());
-            let document = !p.value.is_null();
+            let value = (context && !config).then(|| p.value().into_owned());
+            let document = !doc.is_null();
             (config, candidate, config.then_some(p), value, document)
         })
     });
@@ -955,7 +1014,8 @@ pub fn absorb(
             Err(e) => scanned.errors.push(e),
             Ok((config, candidate, p, value, document)) => {
                 scanned.documents += usize::from(document);
-                if let Some(v) = value.as_ref().or(p.as_ref().map(|p| &p.value)) {
+                let config_value = p.as_ref().map(Parsed::value);
+                if let Some(v) = value.as_ref().or(config_value.as_deref()) {
                     ctx.add(v, namespace);
                     secrets.add(v, namespace);
                 }
@@ -1106,12 +1166,12 @@ pub fn render_source(
             });
         }
         // The first pass parsed it to check it, or read only its kind.
-        let p = match parse(src, d, lim) {
+        let p = match parse_in_place(src, d, lim) {
             Ok(p) => p,
             Err(e) => return Some(DocResult::unreadable(e)),
         };
         // Only a document the first pass did not parse can have been misread.
-        if !plain_candidate(&p.value) && quick_candidate(src, d) {
+        if !plain_candidate(p.doc()) && quick_candidate(src, d) {
             return Some(DocResult::unreadable(
                 located(
                     src,
@@ -1175,9 +1235,9 @@ fn normalize_other(src: &Source, d: &DocRef, limits: &Limits) -> Option<String> 
     let text = &src.text[d.range.clone()];
     let p = parse(src, d, limits).ok()?;
     match d.format {
-        Format::Json => Some(render::reemit_json(text, &p.value)),
+        Format::Json => Some(render::reemit_json(text, &p.value())),
         Format::Yaml if p.root.is_none() => None,
-        Format::Yaml => Some(render::reemit_yaml(text, p.root.as_ref(), &p.value)),
+        Format::Yaml => Some(render::reemit_yaml(text, p.root.as_ref(), &p.value())),
     }
 }
 

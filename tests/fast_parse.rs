@@ -1,7 +1,11 @@
-//! The YAML fast path (`yaml::fast::parse`) against the full parser (`yaml::tree::parse_full`).
+//! The YAML fast path (`yaml::fast::parse`) against the full parser (`yaml::tree::parse_full`),
+//! and the engine reading a tree in place against reading its converted value.
 //!
-//! The contract: whenever the fast path returns a document, the full parser succeeds on the same
-//! text and returns an equal tree (every span, style and value). Checked on
+//! The contracts: whenever the fast path returns a document, the full parser succeeds on the same
+//! text and returns an equal tree (every span, style and value); and whenever a tree reads in
+//! place (`yaml::tree::reads_in_place`), its conversion succeeds, every node answers the engine's
+//! questions as its value does, and the engine's plans are equal (`api::check_in_place`). Both
+//! are checked on
 //! - every document of every YAML file under `testdata/` (and the fast path must take every
 //!   document of the benchmark sample and of the conformance inputs);
 //! - seeded random edits of those documents (one to three characters inserted, deleted or
@@ -26,8 +30,9 @@ use proptest::test_runner::{Config as PtConfig, TestRunner};
 // The contract (`api::check_fast_path`)
 // ---------------------------------------------------------------------------------------------
 
-/// Whether the fast path took the document, or a description of the violation.
+/// Whether the fast path took the document, or a description of a violation of either contract.
 fn check(text: &str) -> Result<bool, String> {
+    api::check_in_place(text)?;
     api::check_fast_path(text, None)
 }
 
@@ -129,6 +134,34 @@ fn fast_path_agrees_with_the_full_parser_on_testdata() {
     }
     for (f, c) in counts {
         eprintln!("  {f}: {c}");
+    }
+}
+
+/// The in-place contract is not checked on nothing: most documents of the corpus read in place
+/// (the rest have anchors, tags, merge keys, non-string keys or do not parse), and a document
+/// that differs only by what the conversion reads otherwise does not.
+#[test]
+fn most_documents_read_in_place() {
+    let docs = corpus();
+    let read = docs
+        .iter()
+        .filter(|(name, text)| api::check_in_place(text).unwrap_or_else(|e| panic!("{name}: {e}")))
+        .count();
+    eprintln!("{read} of {} documents read in place", docs.len());
+    assert!(read * 10 > docs.len() * 8, "{read} of {}", docs.len());
+    for text in [
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "<<: {a: 1}\nb: 2\n",
+        "1: a\n",
+        "true: a\n",
+        "a: .inf\n",
+        "? [a]\n: b\n",
+    ] {
+        assert_eq!(api::check_in_place(text), Ok(false), "{text:?}");
+    }
+    for text in ["a: 1\n", "\"1\": a\n", "a: [1, {b: c}]\n", "a: inf\n"] {
+        assert_eq!(api::check_in_place(text), Ok(true), "{text:?}");
     }
 }
 

@@ -12,6 +12,8 @@
 //!   by `tests/props.rs`.
 //! - [`check_fast_path`]: the fast path's contract with the full parser, on one document
 //!   (`tests/fast_parse.rs`, `tests/kubectl_reader.rs`).
+//! - [`check_in_place`]: the contract that lets the engine read a YAML tree in place, on one
+//!   document (`tests/in_place.rs`).
 //!
 //! The program's own definitions, which the docs must match:
 //! - [`cli_command`]: the clap definition, for the man pages (`tests/man.rs`); it lives in the
@@ -48,6 +50,7 @@
 //!   its text (`tests/ownership.rs`, the benchmark).
 
 mod fast_path;
+mod in_place;
 mod stream_check;
 
 use serde_json::Value;
@@ -60,6 +63,7 @@ use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::tree::{self, Limits};
 
 pub use self::fast_path::check_fast_path;
+pub use self::in_place::check_in_place;
 pub use self::stream_check::check_stream;
 pub use crate::commands::cli_command;
 pub use crate::config::{HeaderSource, OpenTelemetry, SecretKeyRef};

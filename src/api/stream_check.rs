@@ -212,7 +212,7 @@ fn check_pipeline(src: &Source) {
     for d in &refs {
         match pipeline::parse(src, d, &limits) {
             Ok(p) => {
-                ctx.add(&p.value, None);
+                ctx.add(&p.value(), None);
                 docs.push((d, p));
             }
             Err(diag) => check_diagnostic(&diag),

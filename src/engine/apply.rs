@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::Field;
 use super::plan::{ContainerEdit, WorkloadPlan};
+use super::{Field, List};
 use super::{Note, Path, Seg, fail, get_mut, key};
 
 impl ContainerEdit {
@@ -60,7 +60,7 @@ impl ContainerEdit {
 }
 
 /// Every entry the edit writes must be a valid Kubernetes EnvVar.
-pub(crate) fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(), Note> {
+pub(crate) fn validate_result(edit: &ContainerEdit, env: List) -> Result<(), Note> {
     let fail_at = |path: Path, message: String| {
         Err(fail(
             path,
@@ -76,7 +76,7 @@ pub(crate) fn validate_result(edit: &ContainerEdit, env: &[Value]) -> Result<(),
         }
     }
     for (i, v) in &edit.set_value {
-        let mut e = env[*i].clone();
+        let mut e = env.at(*i).to_value();
         if let Some(o) = e.as_object_mut() {
             o.insert("value".into(), Value::String(v.clone()));
         }

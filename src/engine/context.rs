@@ -46,8 +46,10 @@ fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 }
 
 /// True for objects [`StreamContext::add`] learns from (KubeOpenCode objects and Lists).
-pub fn is_context(obj: &Value) -> bool {
-    is_kubeopencode(obj) || str_at(obj, &["kind"]).is_some_and(|k| k.ends_with("List"))
+pub fn is_context(obj: super::Doc) -> bool {
+    let s = |k: &str| obj.field(k).and_then(super::Doc::as_str);
+    s("apiVersion").is_some_and(|a| a.starts_with("kubeopencode.io/"))
+        || s("kind").is_some_and(|k| k.ends_with("List"))
 }
 
 fn is_kubeopencode(obj: &Value) -> bool {

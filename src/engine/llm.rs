@@ -4,9 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use super::Field;
+use super::List;
 use super::otel::{CONFIG_CONTENT, LLM_TRACES_JSON};
 use super::plan::ContainerEdit;
 use super::target::env_name;
@@ -19,7 +17,7 @@ use crate::gojson::{self, GoValue, Merge};
 /// earlier injection merged (`old`: the block found in this container) is taken back.
 pub(crate) fn plan_config_content(
     edit: &mut ContainerEdit,
-    env: &[Value],
+    env: List,
     region_end: usize,
     old: Option<&std::ops::Range<usize>>,
     merge: bool,
@@ -27,7 +25,7 @@ pub(crate) fn plan_config_content(
 ) -> Result<(), Note> {
     let first = (0..region_end)
         .filter(|i| !edit.remove.contains(i))
-        .find(|&i| env_name(&env[i]) == Some(CONFIG_CONTENT));
+        .find(|&i| env_name(env.at(i)) == Some(CONFIG_CONTENT));
     if merge {
         plan_llm_merge(edit, env, first, old, notes)?;
         warn_shadowing_config(edit, env, first, region_end, notes);
@@ -37,8 +35,8 @@ pub(crate) fn plan_config_content(
         // added (right after it), and only from a value exactly as the merge writes it (Go's
         // compact encoding, flag included). Anything else is the user's.
         && let Some(i) = first.filter(|&i| i < r.start || i == r.end)
-        && let Some(Value::String(v)) = env[i].field("value")
-        && gojson::merge_config_content(v, LLM_TRACES_JSON) == Merge::Value(v.clone())
+        && let Some(v) = env.at(i).field("value").and_then(|v| v.as_str())
+        && gojson::merge_config_content(v, LLM_TRACES_JSON) == Merge::Value(v.to_string())
         && let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag())
     {
         if rest == "{}" && i == r.end {
@@ -61,7 +59,7 @@ fn llm_flag() -> GoValue {
 
 fn plan_llm_merge(
     edit: &mut ContainerEdit,
-    env: &[Value],
+    env: List,
     first: Option<usize>,
     old: Option<&std::ops::Range<usize>>,
     notes: &mut Vec<Note>,
@@ -80,7 +78,7 @@ fn plan_llm_merge(
     };
     let mut path = edit.path.clone();
     path.extend([key("env"), Seg::Index(i)]);
-    if env[i].field("valueFrom").is_some() {
+    if env.at(i).field("valueFrom").is_some() {
         return Err(Note {
             severity: Severity::Error,
             code: "config-content-from-valuefrom",
@@ -96,9 +94,10 @@ fn plan_llm_merge(
             quote: false,
         });
     }
-    let existing = env[i]
+    let existing = env
+        .at(i)
         .field("value")
-        .and_then(Value::as_str)
+        .and_then(|v| v.as_str())
         .unwrap_or_default();
     match gojson::merge_config_content(existing, LLM_TRACES_JSON) {
         Merge::ExistingIsNull => Err(Note {
@@ -139,7 +138,7 @@ fn plan_llm_merge(
 
 fn warn_shadowing_config(
     edit: &ContainerEdit,
-    env: &[Value],
+    env: List,
     first: Option<usize>,
     region_end: usize,
     notes: &mut Vec<Note>,
@@ -166,7 +165,7 @@ fn warn_shadowing_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn entry(name: &str, value: &str) -> Value {
         json!({"name": name, "value": value})
@@ -183,7 +182,15 @@ mod tests {
             ..ContainerEdit::default()
         };
         let mut notes = Vec::new();
-        plan_config_content(&mut edit, env, env.len(), old.as_ref(), merge, &mut notes).unwrap();
+        plan_config_content(
+            &mut edit,
+            env.into(),
+            env.len(),
+            old.as_ref(),
+            merge,
+            &mut notes,
+        )
+        .unwrap();
         (edit.remove, edit.set_value, notes)
     }
 

@@ -13,6 +13,7 @@
 
 mod apply;
 pub mod context;
+mod doc;
 mod llm;
 pub mod otel;
 mod plan;
@@ -26,6 +27,7 @@ use serde_json::Value;
 
 pub use apply::apply;
 pub use context::StreamContext;
+pub(crate) use doc::{Doc, List};
 pub use plan::{Action, ContainerEdit, Outcome, WorkloadPlan, plan_document};
 pub use selector::Selector;
 
@@ -128,8 +130,9 @@ pub struct ResourceId {
 }
 
 impl ResourceId {
-    pub fn of(obj: &Value) -> ResourceId {
-        let s = |keys: &[&str]| at(obj, keys).and_then(Value::as_str);
+    pub fn of<'a>(obj: impl Into<Doc<'a>>) -> ResourceId {
+        let obj = obj.into();
+        let s = |keys: &[&str]| obj.at(keys).and_then(Doc::as_str);
         ResourceId {
             kind: s(&["kind"]).unwrap_or("<no kind>").to_string(),
             namespace: s(&["metadata", "namespace"]).map(str::to_string),

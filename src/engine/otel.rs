@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Field;
+use super::doc::Object;
+use super::{Doc, List};
 use crate::config::{OpenTelemetry, SecretKeyRef};
 
 pub const ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -137,28 +138,28 @@ pub fn is_managed_name(name: &str) -> bool {
 }
 
 /// An entry that is a mapping with exactly these keys.
-fn with_keys<'a>(e: &'a Value, keys: &[&str]) -> Option<&'a Map<String, Value>> {
+fn with_keys<'a>(e: Doc<'a>, keys: &[&str]) -> Option<Object<'a>> {
     let m = e.as_object()?;
     // A mapping's keys are distinct, so as many keys as wanted, each one wanted, are exactly the
     // wanted ones (compared, not hashed: see `engine::Field`).
-    (m.len() == keys.len() && m.keys().all(|k| keys.contains(&k.as_str()))).then_some(m)
+    (m.len() == keys.len() && m.iter().all(|(k, _)| keys.contains(&k))).then_some(m)
 }
 
 /// `m[key]`, found as `engine::Field` finds it; Null when absent.
-fn at_key<'a>(m: &'a Map<String, Value>, key: &str) -> &'a Value {
-    m.field(key).unwrap_or(&Value::Null)
+fn at_key<'a>(m: Object<'a>, key: &str) -> Doc<'a> {
+    m.field(key).unwrap_or(Doc::NULL)
 }
 
 /// `{name: NAME, value: "…"}` and nothing else: the value, as the controller writes it.
-fn plain_value<'a>(e: &'a Value, name: &str) -> Option<&'a str> {
+fn plain_value<'a>(e: Doc<'a>, name: &str) -> Option<&'a str> {
     let m = with_keys(e, &["name", "value"])?;
-    (at_key(m, "name") == name).then_some(())?;
+    (at_key(m, "name").as_str() == Some(name)).then_some(())?;
     at_key(m, "value").as_str()
 }
 
 /// `{name: NAME, valueFrom: {fieldRef: {fieldPath: PATH}}}`, as the tool and the controller write
 /// the Downward API helpers (the API server adds `apiVersion: v1`, so that is accepted too).
-fn is_field_ref(e: &Value, name: &str, path: &str) -> bool {
+fn is_field_ref(e: Doc, name: &str, path: &str) -> bool {
     let Some(m) = with_keys(e, &["name", "valueFrom"]) else {
         return false;
     };
@@ -166,15 +167,17 @@ fn is_field_ref(e: &Value, name: &str, path: &str) -> bool {
     let field = field.and_then(|f| {
         with_keys(f, &["fieldPath"]).or_else(|| with_keys(f, &["apiVersion", "fieldPath"]))
     });
-    at_key(m, "name") == name
+    at_key(m, "name").as_str() == Some(name)
         && field.is_some_and(|f| {
-            at_key(f, "fieldPath") == path && f.field("apiVersion").is_none_or(|v| v == "v1")
+            at_key(f, "fieldPath").as_str() == Some(path)
+                && f.field("apiVersion")
+                    .is_none_or(|v| v.as_str() == Some("v1"))
         })
 }
 
 /// A header helper: an `OTEL_HEADER_*` name and a `valueFrom.secretKeyRef` copied from the
 /// config (key, and optionally name and optional), nothing else. Returns the helper's name.
-fn secret_helper(e: &Value) -> Option<&str> {
+fn secret_helper<'a>(e: Doc<'a>) -> Option<&'a str> {
     let m = with_keys(e, &["name", "valueFrom"])?;
     let name = at_key(m, "name")
         .as_str()
@@ -184,7 +187,7 @@ fn secret_helper(e: &Value) -> Option<&str> {
         "secretKeyRef",
     )
     .as_object()?;
-    let fields_ok = r.iter().all(|(k, v)| match k.as_str() {
+    let fields_ok = r.iter().all(|(k, v)| match k {
         "key" | "name" => v.is_string(),
         "optional" => v.is_boolean(),
         _ => false,
@@ -270,12 +273,13 @@ fn builtin_attributes(value: &str) -> Option<(bool, bool)> {
 /// order; the capture flag is `"true"`. The Downward API helpers belong to the block exactly when
 /// its attributes read them, and then must be right before the endpoint, as written. Nothing of the
 /// current config is required, so a block written with an older config is still found.
-pub fn find_block(env: &[Value]) -> Option<std::ops::Range<usize>> {
+pub fn find_block<'a>(env: impl Into<List<'a>>) -> Option<std::ops::Range<usize>> {
+    let env = env.into();
     (0..env.len()).find_map(|start| block_at(env, start))
 }
 
-fn block_at(env: &[Value], start: usize) -> Option<std::ops::Range<usize>> {
-    plain_value(&env[start], ENDPOINT).filter(|v| !v.is_empty())?;
+fn block_at(env: List, start: usize) -> Option<std::ops::Range<usize>> {
+    plain_value(env.at(start), ENDPOINT).filter(|v| !v.is_empty())?;
     let mut i = start + 1;
     let mut helpers = Vec::new();
     while let Some(h) = env.get(i).and_then(secret_helper) {
@@ -304,7 +308,7 @@ fn block_at(env: &[Value], start: usize) -> Option<std::ops::Range<usize>> {
         if needed {
             first = first
                 .checked_sub(1)
-                .filter(|&j| is_field_ref(&env[j], name, path))?;
+                .filter(|&j| is_field_ref(env.at(j), name, path))?;
         }
     }
     Some(first..i)
@@ -314,6 +318,7 @@ fn block_at(env: &[Value], start: usize) -> Option<std::ops::Range<usize>> {
 mod tests {
     use super::*;
     use crate::config::HeaderSource;
+    use crate::engine::Field;
 
     fn name_of(e: &Value) -> Option<&str> {
         e.field("name").and_then(Value::as_str)

@@ -5,15 +5,13 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::Field;
 use super::context::StreamContext;
 use super::llm;
 use super::otel::{self, Identity, Known};
 use super::target::{Target, check_env, env_name, tail_len, targets};
 use super::workload::{Role, Workload, identity, is_list, pod_template};
-use super::{
-    Note, Options, Path, ResourceId, Seg, Severity, apply::validate_result, fail, get, key,
-};
+use super::{Doc, List};
+use super::{Note, Options, Path, ResourceId, Seg, Severity, apply::validate_result, fail, key};
 use crate::config::OpenTelemetry;
 
 /// The env edits for one container. Indexes refer to the container's env *before* the edit.
@@ -84,15 +82,16 @@ impl WorkloadPlan {
 }
 
 /// Plans every workload in a document (the object itself, or the items of a List).
-pub fn plan_document(
-    doc: &Value,
+pub fn plan_document<'a>(
+    doc: impl Into<Doc<'a>>,
     otel: Option<&OpenTelemetry>,
     ctx: &StreamContext,
     opts: &Options,
 ) -> Vec<WorkloadPlan> {
+    let doc = doc.into();
     let mut out = Vec::new();
     if is_list(doc) {
-        if let Some(items) = doc.field("items").and_then(Value::as_array) {
+        if let Some(items) = doc.field("items").and_then(Doc::as_array) {
             for (i, item) in items.iter().enumerate() {
                 if let Some(mut plan) = plan_object(item, otel, ctx, opts) {
                     prefix(&mut plan, vec![key("items"), Seg::Index(i)]);
@@ -129,7 +128,7 @@ fn prefix(plan: &mut WorkloadPlan, pre: Path) {
 
 /// Plans one object; None when it carries no pod spec.
 pub fn plan_object(
-    obj: &Value,
+    obj: Doc,
     otel: Option<&OpenTelemetry>,
     ctx: &StreamContext,
     opts: &Options,
@@ -170,7 +169,7 @@ pub fn plan_object(
 /// A container whose block edit is planned, before the OPENCODE_CONFIG_CONTENT step.
 struct Pending<'a> {
     edit: ContainerEdit,
-    env: &'a [Value],
+    env: List<'a>,
     /// End of the entries that come before the Agent's extraEnv.
     region_end: usize,
     /// The block found in the env, if any.
@@ -185,7 +184,9 @@ fn plan_workload(
     notes: &mut Vec<Note>,
 ) -> Result<Outcome, Note> {
     let spec_path = w.spec_path();
-    let spec = get(w.obj, &spec_path)
+    let spec = w
+        .obj
+        .get(&spec_path)
         .filter(|s| s.is_object())
         .ok_or_else(|| {
             fail(
@@ -225,7 +226,7 @@ fn plan_workload(
         cpath.extend([key(t.list), Seg::Index(t.index)]);
         let env = check_env(t.container, &cpath)?;
         let env_present = env.is_some();
-        let env = env.unwrap_or(&[]);
+        let env = env.unwrap_or(List::EMPTY);
         let old = otel::find_block(env);
         had_block |= old.is_some();
         let tail = tail_len(source.as_ref(), t, env, &cpath, notes);
@@ -240,7 +241,9 @@ fn plan_workload(
             ..Default::default()
         };
         if otel.is_some() {
-            let unchanged = old.as_ref().is_some_and(|r| env[r.clone()] == block[..]);
+            let unchanged = old
+                .as_ref()
+                .is_some_and(|r| env.slice(r.clone()).eq_values(&block));
             if !unchanged {
                 if let Some(r) = &old {
                     edit.remove.extend(r.clone());
@@ -287,7 +290,7 @@ fn plan_workload(
 
 fn warn_user_settings(
     t: &Target,
-    env: &[Value],
+    env: List,
     old: Option<&std::ops::Range<usize>>,
     at: usize,
     cpath: &Path,
@@ -299,7 +302,7 @@ fn warn_user_settings(
             continue;
         }
         let Some(name) = env_name(e) else { continue };
-        let in_block = block.iter().any(|b| env_name(b) == Some(name));
+        let in_block = block.iter().any(|b| env_name(Doc::Json(b)) == Some(name));
         if !(in_block || otel::is_managed_name(name)) {
             continue;
         }

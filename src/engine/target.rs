@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use super::Field;
 use super::context::SourceFacts;
 use super::workload::Workload;
-use super::{Note, Options, Path, Seg, Severity, fail, get, key, quote_advice};
+use super::{Doc, List};
+use super::{Note, Options, Path, Seg, Severity, fail, key, quote_advice};
 
 pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
 
@@ -28,20 +28,20 @@ pub(crate) struct Target<'a> {
     pub(crate) list: &'static str,
     pub(crate) index: usize,
     pub(crate) name: String,
-    pub(crate) container: &'a Value,
+    pub(crate) container: Doc<'a>,
     /// Gets the OPENCODE_CONFIG_CONTENT treatment.
     pub(crate) main: bool,
 }
 
 pub(crate) fn targets<'a>(
     w: &Workload<'a>,
-    spec: &'a Value,
+    spec: Doc<'a>,
     spec_path: &Path,
     opts: &Options,
 ) -> Result<Vec<Target<'a>>, Note> {
     let mut all = Vec::new();
     for list in ["containers", "initContainers"] {
-        let Some(v) = spec.get(list) else { continue };
+        let Some(v) = spec.field(list) else { continue };
         let mut p = spec_path.clone();
         p.push(key(list));
         let items = v.as_array().ok_or_else(|| {
@@ -54,7 +54,7 @@ pub(crate) fn targets<'a>(
         for (i, c) in items.iter().enumerate() {
             let mut cp = p.clone();
             cp.push(Seg::Index(i));
-            let name = c.field("name").and_then(Value::as_str).ok_or_else(|| {
+            let name = c.field("name").and_then(Doc::as_str).ok_or_else(|| {
                 fail(
                     cp.clone(),
                     "a container without a `name`".into(),
@@ -101,8 +101,10 @@ pub(crate) fn targets<'a>(
             key("annotations"),
             key(DEFAULT_CONTAINER_ANNOTATION),
         ]);
-        let annotated = get(w.obj, &ann_path)
-            .and_then(Value::as_str)
+        let annotated = w
+            .obj
+            .get(&ann_path)
+            .and_then(Doc::as_str)
             .filter(|a| regular().any(|t| t.name == *a));
         by_role
             .map(str::to_string)
@@ -128,13 +130,13 @@ pub(crate) fn targets<'a>(
     Ok(chosen)
 }
 
-pub(crate) fn env_name(e: &Value) -> Option<&str> {
-    e.field("name").and_then(Value::as_str)
+pub(crate) fn env_name<'a>(e: Doc<'a>) -> Option<&'a str> {
+    e.field("name").and_then(Doc::as_str)
 }
 
 /// Checks the env list of a container the engine is about to edit.
-pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Value]>, Note> {
-    let cname = c.field("name").and_then(Value::as_str).unwrap_or("?");
+pub(crate) fn check_env<'a>(c: Doc<'a>, cpath: &Path) -> Result<Option<List<'a>>, Note> {
+    let cname = c.field("name").and_then(Doc::as_str).unwrap_or("?");
     let mut p = cpath.clone();
     p.push(key("env"));
     let Some(env) = c.field("env") else {
@@ -172,7 +174,7 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
             ));
         }
         match e.field("name") {
-            Some(Value::String(_)) => {}
+            Some(n) if n.is_string() => {}
             Some(other) => {
                 let mut ep = entry();
                 ep.push(key("name"));
@@ -211,11 +213,11 @@ pub(crate) fn check_env<'a>(c: &'a Value, cpath: &Path) -> Result<Option<&'a [Va
             ));
         }
     }
-    Ok(Some(env.as_slice()))
+    Ok(Some(env))
 }
 
 /// An error whose fix, for a scalar, is to quote what the user wrote (see [`Note::quote`]).
-fn quote_fix(path: Path, message: String, found: &Value, otherwise: &str) -> Note {
+fn quote_fix(path: Path, message: String, found: Doc, otherwise: &str) -> Note {
     let scalar = !(found.is_array() || found.is_object());
     let help = if scalar {
         quote_advice(&path, &found.to_string())
@@ -228,14 +230,19 @@ fn quote_fix(path: Path, message: String, found: &Value, otherwise: &str) -> Not
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "the boolean",
-        Value::Number(_) => "the number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
+fn kind_of(v: Doc) -> &'static str {
+    if v.is_null() {
+        "null"
+    } else if v.is_boolean() {
+        "the boolean"
+    } else if v.is_number() {
+        "the number"
+    } else if v.is_string() {
+        "a string"
+    } else if v.is_array() {
+        "a list"
+    } else {
+        "a mapping"
     }
 }
 
@@ -243,7 +250,7 @@ fn kind_of(v: &Value) -> &'static str {
 pub(crate) fn tail_len(
     source: Option<&SourceFacts>,
     t: &Target,
-    env: &[Value],
+    env: List,
     cpath: &Path,
     notes: &mut Vec<Note>,
 ) -> usize {
@@ -259,10 +266,11 @@ pub(crate) fn tail_len(
     }
     let n = expected.len();
     let matches = env.len() >= n
-        && env[env.len() - n..]
+        && env
+            .slice(env.len() - n..env.len())
             .iter()
             .zip(&expected)
-            .all(|(a, b)| env_name(a) == env_name(b));
+            .all(|(a, b)| env_name(a) == env_name(Doc::Json(b)));
     if matches {
         n
     } else {
@@ -291,7 +299,7 @@ mod tests {
 
     fn chosen(obj: &Value, opts: &Options) -> Result<Vec<(String, bool)>, Note> {
         let w = Workload::new(obj, &[]);
-        let spec = &obj["spec"];
+        let spec = Doc::Json(&obj["spec"]);
         let got = targets(&w, spec, &vec![key("spec")], opts)?;
         Ok(got.into_iter().map(|t| (t.name, t.main)).collect())
     }
@@ -352,7 +360,7 @@ mod tests {
 
     #[test]
     fn bad_env_lists_are_located_errors() {
-        let at = |c: Value| check_env(&c, &vec![key("c")]).map(|e| e.map(<[Value]>::len));
+        let at = |c: Value| check_env(Doc::Json(&c), &vec![key("c")]).map(|e| e.map(List::len));
         assert_eq!(at(json!({"name": "c"})), Ok(None));
         assert_eq!(at(json!({"name": "c", "env": null})), Ok(None));
         assert_eq!(

@@ -3,25 +3,23 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use super::Field;
+use super::Doc;
 use super::context::{SourceKind, StreamContext};
 use super::otel::{Identity, Known, POD_NAME, POD_NAMESPACE};
-use super::{Note, Options, Path, Seg, Severity, get, key};
+use super::{Note, Options, Path, Seg, Severity, key};
 
 pub const TASK_LABEL: &str = "kubeopencode.io/task";
 
 pub const AGENT_LABEL: &str = "kubeopencode.io/agent";
 
 /// Where the pod spec of a pod-bearing kind is.
-pub(crate) fn pod_template(obj: &Value) -> Option<&'static [&'static str]> {
+pub(crate) fn pod_template(obj: Doc) -> Option<&'static [&'static str]> {
     let api = obj
         .field("apiVersion")
-        .and_then(Value::as_str)
+        .and_then(Doc::as_str)
         .unwrap_or_default();
     let group = api.rsplit_once('/').map_or("", |(g, _)| g);
-    let kind = obj.field("kind").and_then(Value::as_str)?;
+    let kind = obj.field("kind").and_then(Doc::as_str)?;
     match (group, kind) {
         ("", "Pod") => Some(&[]),
         ("", "ReplicationController")
@@ -32,18 +30,18 @@ pub(crate) fn pod_template(obj: &Value) -> Option<&'static [&'static str]> {
     }
 }
 
-pub(crate) fn is_list(obj: &Value) -> bool {
+pub(crate) fn is_list(obj: Doc) -> bool {
     obj.field("kind")
-        .and_then(Value::as_str)
+        .and_then(Doc::as_str)
         .is_some_and(|k| k.ends_with("List"))
-        && obj.field("items").is_some_and(Value::is_array)
+        && obj.field("items").is_some_and(Doc::is_array)
 }
 
-fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
-    v.and_then(Value::as_object)
+fn labels(v: Option<Doc>) -> BTreeMap<String, String> {
+    v.and_then(Doc::as_object)
         .map(|m| {
             m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.to_string(), v.to_string())))
                 .collect()
         })
         .unwrap_or_default()
@@ -72,7 +70,7 @@ impl Role {
 
 /// The pieces of an object the engine reads.
 pub(crate) struct Workload<'a> {
-    pub(crate) obj: &'a Value,
+    pub(crate) obj: Doc<'a>,
     is_pod: bool,
     /// Path of the pod template (or the Pod itself) inside the object.
     pub(crate) template: Vec<Seg>,
@@ -83,24 +81,26 @@ pub(crate) struct Workload<'a> {
 }
 
 impl<'a> Workload<'a> {
-    pub(crate) fn new(obj: &'a Value, template: &[&str]) -> Self {
+    pub(crate) fn new(obj: impl Into<Doc<'a>>, template: &[&str]) -> Self {
+        let obj = obj.into();
         let template: Vec<Seg> = template.iter().map(|s| key(s)).collect();
         let is_pod = template.is_empty();
-        let meta_labels = labels(super::at(obj, &["metadata", "labels"]));
+        let meta_labels = labels(obj.at(&["metadata", "labels"]));
         let mut tpath = template.clone();
         tpath.extend([key("metadata"), key("labels")]);
-        let template_labels = labels(get(obj, &tpath));
-        let selector_labels = labels(super::at(obj, &["spec", "selector", "matchLabels"]));
+        let template_labels = labels(obj.get(&tpath));
+        let selector_labels = labels(obj.at(&["spec", "selector", "matchLabels"]));
         let task_name = if is_pod {
-            let owner = super::at(obj, &["metadata", "ownerReferences"])
-                .and_then(Value::as_array)
+            let owner = obj
+                .at(&["metadata", "ownerReferences"])
+                .and_then(Doc::as_array)
                 .and_then(|refs| {
                     refs.iter().find(|r| {
-                        r.field("kind").and_then(Value::as_str) == Some("Task")
-                            && r.field("controller").and_then(Value::as_bool) == Some(true)
+                        r.field("kind").and_then(Doc::as_str) == Some("Task")
+                            && r.field("controller").and_then(Doc::as_bool) == Some(true)
                     })
                 })
-                .and_then(|r| r.field("name").and_then(Value::as_str))
+                .and_then(|r| r.field("name").and_then(Doc::as_str))
                 .map(str::to_string);
             owner.or_else(|| meta_labels.get(TASK_LABEL).cloned())
         } else {
@@ -141,7 +141,9 @@ impl<'a> Workload<'a> {
     }
 
     fn namespace(&self) -> Option<&str> {
-        super::at(self.obj, &["metadata", "namespace"]).and_then(Value::as_str)
+        self.obj
+            .at(&["metadata", "namespace"])
+            .and_then(Doc::as_str)
     }
 }
 
@@ -196,7 +198,7 @@ pub(crate) fn identity(
 });
         String::new()
     });
-    let pod_name = match super::at(w.obj, &["metadata", "name"]).and_then(Value::as_str) {
+    let pod_name = match w.obj.at(&["metadata", "name"]).and_then(Doc::as_str) {
         Some(n) if w.is_pod && !n.is_empty() => Known::Literal(n.to_string()),
         _ => Known::Downward(POD_NAME),
     };
@@ -214,11 +216,13 @@ pub(crate) fn identity(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
     fn pod_specs_of_the_pod_bearing_kinds() {
-        let at = |api: &str, kind: &str| pod_template(&json!({"apiVersion": api, "kind": kind}));
+        let at = |api: &str, kind: &str| {
+            pod_template((&json!({"apiVersion": api, "kind": kind})).into())
+        };
         assert_eq!(at("v1", "Pod"), Some(&[][..]));
         assert_eq!(at("apps/v1", "Deployment"), Some(&["spec", "template"][..]));
         assert_eq!(

@@ -695,6 +695,63 @@ fn scalar_value(
     })
 }
 
+/// Whether a tree reads as JSON without being converted: no alias, no tag, no merge key, every
+/// key a string as written (a plain key such as `1` or `true` is stringified by the conversion, and
+/// two spellings could then name one key), and no plain scalar that the conversion rejects (a
+/// number that is not finite). For such a tree, reading a node in place (`engine::Doc`) gives what
+/// [`to_value`] would, and the conversion cannot fail; anything else is converted.
+pub fn reads_in_place(root: &Node) -> bool {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            Kind::Alias(_) => return false,
+            Kind::Scalar { tag: Some(_), .. } => return false,
+            Kind::Scalar { value, style, .. } => {
+                if *style == Style::Plain
+                    && matches!(resolve_plain(value), Plain::Float(f) if !f.is_finite())
+                {
+                    return false;
+                }
+            }
+            Kind::Seq { items, .. } => todo.extend(items.iter()),
+            Kind::Map { entries, .. } => {
+                for (k, v) in entries {
+                    match &k.kind {
+                        Kind::Scalar {
+                            value,
+                            style,
+                            tag: None,
+                        } => {
+                            if *style == Style::Plain
+                                && (value == "<<" || !matches!(resolve_plain(value), Plain::Str))
+                            {
+                                return false;
+                            }
+                        }
+                        _ => return false,
+                    }
+                    todo.push(v);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The value of one node of a tree that [`reads_in_place`] (None if it does not convert).
+pub fn node_value(node: &Node) -> Option<Value> {
+    let limits = Limits::default();
+    let mut conv = Converter {
+        root: node,
+        anchors: None,
+        budget: limits.max_nodes,
+        max_nodes: limits.max_nodes,
+        in_alias: 0,
+        max_depth: usize::MAX,
+    };
+    conv.value(node, 0).ok()
+}
+
 /// Parses and converts in one go.
 pub fn parse_value(text: &str, limits: &Limits) -> Result<(Document, Value), YamlError> {
     let doc = parse(text, limits)?;
