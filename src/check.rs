@@ -39,7 +39,7 @@ fn resolve(f: Finding, src: &Source, d: &DocRef, root: Option<&Node>) -> Located
     let (at, len, field) = match (&f.place, root) {
         (Place::Config { path, at_key }, Some(root)) => {
             let path = crate::config::path_in_document(root, path);
-            let segs: Vec<Seg> = path.iter().map(|k| Seg::Key(k.clone())).collect();
+            let segs: Vec<Seg> = path.iter().map(|k| Seg::Key(k.clone().into())).collect();
             let n = render::locate(root, &segs, *at_key);
             (pipeline::node_place(n), span_len(n), Some(path.join(".")))
         }

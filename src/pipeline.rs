@@ -442,8 +442,11 @@ pub fn config_diagnostics(
     issues
         .into_iter()
         .map(|i| {
-            let path: Vec<engine::Seg> =
-                i.path.iter().map(|k| engine::Seg::Key(k.clone())).collect();
+            let path: Vec<engine::Seg> = i
+                .path
+                .iter()
+                .map(|k| engine::Seg::Key(k.clone().into()))
+                .collect();
             let mut diag = Diagnostic::error(Code::Config, i.message.clone());
             diag.field = Some(i.path_string()).filter(|s| !s.is_empty());
             if let Some(h) = &i.help {

@@ -66,8 +66,10 @@ fn plan_llm_merge(
 ) -> Result<(), Note> {
     let Some(i) = first else {
         let entry = serde_json::json!({"name": CONFIG_CONTENT, "value": LLM_TRACES_JSON});
-        match edit.insert.last_mut() {
-            Some((_, entries)) => *entries = entries.iter().cloned().chain([entry]).collect(),
+        match edit.insert.last() {
+            // Right after the block: a second insert at the block's place (the block is shared
+            // by every container of the workload, and copying it was a tenth of the planning).
+            Some(&(at, _)) => edit.insert.push((at, vec![entry].into())),
             None => {
                 // The block is unchanged: put the entry right after it.
                 let at = old.map_or(env.len(), |r| r.end);

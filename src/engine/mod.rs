@@ -46,10 +46,11 @@ pub struct Options {
     pub namespace: Option<String>,
 }
 
-/// One step of a path inside a document.
+/// One step of a path inside a document. A key is nearly always one of the engine's own names
+/// (`spec`, `env`…): borrowed, so that building and cloning paths allocates nothing for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
-    Key(String),
+    Key(std::borrow::Cow<'static, str>),
     Index(usize),
 }
 
@@ -69,8 +70,8 @@ pub fn path_string(path: &[Seg]) -> String {
     s.strip_prefix('.').map(str::to_string).unwrap_or(s)
 }
 
-pub(crate) fn key(k: &str) -> Seg {
-    Seg::Key(k.to_string())
+pub(crate) fn key(k: &'static str) -> Seg {
+    Seg::Key(std::borrow::Cow::Borrowed(k))
 }
 
 /// A key of a mapping, found by comparing it with each key in turn when there are few: serde_json's
@@ -116,7 +117,7 @@ pub fn get<'a>(v: &'a Value, path: &[Seg]) -> Option<&'a Value> {
 
 pub fn get_mut<'a>(v: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
     path.iter().try_fold(v, |v, s| match s {
-        Seg::Key(k) => v.get_mut(k.as_str()),
+        Seg::Key(k) => v.get_mut(k.as_ref()),
         Seg::Index(i) => v.get_mut(*i),
     })
 }

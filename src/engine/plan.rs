@@ -31,8 +31,9 @@ pub struct ContainerEdit {
     pub remove: Vec<usize>,
     /// New `value` strings for existing entries.
     pub set_value: Vec<(usize, String)>,
-    /// Entries to insert before the given index (`len` = at the end), ascending. Shared: every
-    /// container of a workload gets the same block.
+    /// Entries to insert before the given index (`len` = at the end), ascending; two at one index
+    /// go in in their order (the block, then the OPENCODE_CONFIG_CONTENT entry the LLM step adds
+    /// after it). Shared: every container of a workload gets the same block.
     pub insert: Vec<(usize, Arc<[Value]>)>,
 }
 

@@ -81,7 +81,7 @@ pub(crate) struct Workload<'a> {
 }
 
 impl<'a> Workload<'a> {
-    pub(crate) fn new(obj: impl Into<Doc<'a>>, template: &[&str]) -> Self {
+    pub(crate) fn new(obj: impl Into<Doc<'a>>, template: &[&'static str]) -> Self {
         let obj = obj.into();
         let template: Vec<Seg> = template.iter().map(|s| key(s)).collect();
         let is_pod = template.is_empty();

@@ -346,7 +346,7 @@ pub fn lint_quoting(root: &Node, resource: &str) -> Vec<Finding> {
         while at != 0 {
             let (parent, step) = &steps[at];
             path.push(match step {
-                Step::Key(k) => Seg::Key(k.to_string()),
+                Step::Key(k) => Seg::Key(k.to_string().into()),
                 Step::Index(i) => Seg::Index(*i),
             });
             at = *parent;
@@ -390,7 +390,7 @@ pub fn lint_quoting(root: &Node, resource: &str) -> Vec<Finding> {
                                 if !reads_as_other(val) {
                                     continue;
                                 }
-                                let vp = path_of(&steps, here, &[Seg::Key(lk.to_string())]);
+                                let vp = path_of(&steps, here, &[Seg::Key(lk.to_string().into())]);
                                 let what = format!("{} `{lk}`", &key[..key.len() - 1]);
                                 ambiguous(val, Severity::Warning, &what, vp, resource, &mut out);
                             }
@@ -670,7 +670,7 @@ impl ContainerCtx<'_> {
             Some(orig) => {
                 p.extend([Seg::Key("env".into()), Seg::Index(orig)]);
                 if let Some(f) = field {
-                    p.push(Seg::Key(f.into()));
+                    p.push(Seg::Key(f.to_string().into()));
                 }
                 (Place::Doc(p), false)
             }
@@ -696,11 +696,11 @@ fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
         _ => spec_paths[1],
     };
     let mut p = base.clone();
-    p.extend(sp.iter().map(|s| Seg::Key(s.to_string())));
+    p.extend(sp.iter().map(|s| Seg::Key(s.to_string().into())));
     let Some(spec) = engine::get(
         obj,
         &sp.iter()
-            .map(|s| Seg::Key(s.to_string()))
+            .map(|s| Seg::Key(s.to_string().into()))
             .collect::<Vec<_>>(),
     ) else {
         return out;
@@ -714,7 +714,7 @@ fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
             .enumerate()
         {
             let mut cp = p.clone();
-            cp.extend([Seg::Key(list.to_string()), Seg::Index(i)]);
+            cp.extend([Seg::Key(list.to_string().into()), Seg::Index(i)]);
             out.push((cp, c));
         }
     }

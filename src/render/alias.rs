@@ -83,7 +83,7 @@ impl<'a> Shared<'a> {
                 Kind::Map { entries, flow } => {
                     for (k, v) in entries {
                         let mut p = path.clone();
-                        p.push(Seg::Key(k.as_str().unwrap_or_default().to_string()));
+                        p.push(Seg::Key(k.as_str().unwrap_or_default().to_string().into()));
                         let place = if *flow {
                             Place::Flow(n)
                         } else {

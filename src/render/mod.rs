@@ -395,7 +395,7 @@ fn add_env_key(
                 .find(|(k, _)| {
                     Some(k.as_str().unwrap_or_default())
                         == list_path.last().and_then(|s| match s {
-                            Seg::Key(k) => Some(k.as_str()),
+                            Seg::Key(k) => Some(k.as_ref()),
                             Seg::Index(_) => None,
                         })
                 })
