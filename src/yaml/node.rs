@@ -50,7 +50,7 @@ pub enum Kind {
     Scalar {
         value: String,
         style: Style,
-        tag: Option<String>,
+        tag: Option<Box<String>>,
     },
     Seq {
         items: Vec<Node>,

@@ -286,7 +286,11 @@ fn read_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
                 Node {
                     pos,
                     anchor: anchor_id(anchor, &mut anchors),
-                    kind: Kind::Scalar { value, style, tag },
+                    kind: Kind::Scalar {
+                        value,
+                        style,
+                        tag: tag.map(Box::new),
+                    },
                 }
             }
             EventData::Alias { anchor } => {
@@ -587,7 +591,7 @@ impl<'a> Converter<'a> {
                 self.in_alias -= 1;
                 v
             }
-            Kind::Scalar { value, style, tag } => scalar_value(node, value, *style, tag.as_deref()),
+            Kind::Scalar { value, style, tag } => scalar_value(node, value, *style, tag.as_deref().map(String::as_str)),
             Kind::Seq { items, .. } => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
