@@ -591,7 +591,9 @@ impl<'a> Converter<'a> {
                 self.in_alias -= 1;
                 v
             }
-            Kind::Scalar { value, style, tag } => scalar_value(node, value, *style, tag.as_deref().map(String::as_str)),
+            Kind::Scalar { value, style, tag } => {
+                scalar_value(node, value, *style, tag.as_deref().map(String::as_str))
+            }
             Kind::Seq { items, .. } => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
