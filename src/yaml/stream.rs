@@ -98,7 +98,13 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
                 start = cut;
                 start_line = cut_line;
             }
-        } else if !line.starts_with(b"#") && !line.iter().all(u8::is_ascii_whitespace) {
+        } else if directives.is_some()
+            && !line.starts_with(b"#")
+            && !line.iter().all(u8::is_ascii_whitespace)
+        {
+            // Content after a directive: it was not the document's (checked only while a
+            // directive waits, which is nearly never: the scan of every line was most of
+            // the split).
             directives = None;
         }
         if is_marker_line(line, b"...") {
