@@ -156,11 +156,22 @@ fn most_documents_read_in_place() {
         "1: a\n",
         "true: a\n",
         "a: .inf\n",
+        "a: -.Inf\n",
+        "a: [+.INF]\n",
+        "a: .NaN\n",
         "? [a]\n: b\n",
     ] {
         assert_eq!(api::check_in_place(text), Ok(false), "{text:?}");
     }
-    for text in ["a: 1\n", "\"1\": a\n", "a: [1, {b: c}]\n", "a: inf\n"] {
+    for text in [
+        "a: 1\n",
+        "\"1\": a\n",
+        "a: [1, {b: c}]\n",
+        "a: inf\n",
+        "a: 1e999\n",
+        "a: -1e999\n",
+        "a: .5\n",
+    ] {
         assert_eq!(api::check_in_place(text), Ok(true), "{text:?}");
     }
 }

@@ -713,7 +713,10 @@ pub fn reads_in_place(root: &Node) -> bool {
             Kind::Alias(_) => return false,
             Kind::Scalar { tag: Some(_), .. } => return false,
             Kind::Scalar { value, style, .. } => {
+                // Only `.inf`, `-.Inf`, `.nan` and their spellings read as a number that is not
+                // finite (a longer number too large for a float stays a string, as in Go).
                 if *style == Style::Plain
+                    && value.starts_with(['.', '+', '-'])
                     && matches!(resolve_plain(value), Plain::Float(f) if !f.is_finite())
                 {
                     return false;
