@@ -1,15 +1,17 @@
 //! The injection engine: pure functions from (config, stream facts, options, object) to an edit plan.
 //!
-//! No I/O, no printing, no serializer: the engine reads a `serde_json::Value` and returns, per
-//! workload and per container, which env entries to remove, which values to set and what to insert
-//! where. Renderers apply the plan: one re-serialises the object, another splices the source text so
-//! comments and formatting survive. Every front end (pipe, diff, check, KRM function) shares this.
+//! No I/O, no printing, no serializer: the engine reads a [`Doc`] (a `serde_json::Value`, or a YAML
+//! tree read in place) and returns, per workload and per container, which env entries to remove,
+//! which values to set and what to insert where. Renderers apply the plan: one re-serialises the
+//! object, another splices the source text so comments and formatting survive. Every front end
+//! (pipe, diff, check, KRM function) shares this.
 //!
-//! By concept: `plan` (the plan types, and planning a document), `workload` (what an object is
-//! and who it runs as), `target` (which containers get the block, and checking their env), `llm`
-//! (the OPENCODE_CONFIG_CONTENT step), `apply` (plans applied to a document), [`otel`] (the block
-//! itself), [`context`] (facts from the rest of the stream), [`selector`] (label selectors). This
-//! file holds the vocabulary they share: paths in a document, resource ids, notes.
+//! By concept: `doc` (what it reads), `plan` (the plan types, and planning a document), `workload`
+//! (what an object is and who it runs as), `target` (which containers get the block, and checking
+//! their env), `llm` (the OPENCODE_CONFIG_CONTENT step), `apply` (plans applied to a document),
+//! [`otel`] (the block itself), [`context`] (facts from the rest of the stream), [`selector`]
+//! (label selectors). This file holds the vocabulary they share: paths in a document, resource
+//! ids, notes.
 
 mod apply;
 pub mod context;
