@@ -404,46 +404,37 @@ mod tests {
     use miette::SourceCode;
     use proptest::prelude::*;
 
-    /// What miette reads from the whole text, for comparing with the lines `Named` gives it.
-    fn whole(
-        text: &str,
-        span: (usize, usize),
-        first_line: usize,
-    ) -> Option<(String, usize, usize, usize, usize, usize)> {
-        let s = text
+    /// What a read gives: its bytes, span, first line, column and line count.
+    type Read = (String, usize, usize, usize, usize, usize);
+
+    /// Reads `span` (offset, length) with one line of context, as the renderer asks; `lines` is
+    /// added to the line number.
+    fn read(source: &dyn SourceCode, span: (usize, usize), lines: usize) -> Option<Read> {
+        let s = source
             .read_span(&miette::SourceSpan::new(span.0.into(), span.1), 1, 1)
             .ok()?;
         Some((
             String::from_utf8_lossy(s.data()).into_owned(),
             s.span().offset(),
             s.span().len(),
-            s.line() + first_line,
+            s.line() + lines,
             s.column(),
             s.line_count(),
         ))
     }
 
-    fn named(
-        text: &str,
-        span: (usize, usize),
-        first_line: usize,
-    ) -> Option<(String, usize, usize, usize, usize, usize)> {
+    /// What miette reads from the whole text, for comparing with the lines `Named` gives it.
+    fn whole(text: &str, span: (usize, usize), first_line: usize) -> Option<Read> {
+        read(&text, span, first_line)
+    }
+
+    fn named(text: &str, span: (usize, usize), first_line: usize) -> Option<Read> {
         let n = Named {
             name: "f".into(),
             text: text.into(),
             first_line,
         };
-        let s = n
-            .read_span(&miette::SourceSpan::new(span.0.into(), span.1), 1, 1)
-            .ok()?;
-        Some((
-            String::from_utf8_lossy(s.data()).into_owned(),
-            s.span().offset(),
-            s.span().len(),
-            s.line(),
-            s.column(),
-            s.line_count(),
-        ))
+        read(&n, span, 0)
     }
 
     proptest! {
