@@ -322,7 +322,6 @@ impl miette::SourceCode for Named {
 fn span_lines(text: &str, start: usize, end: usize, before: usize, after: usize) -> (usize, usize) {
     let b = text.as_bytes();
     let start = start.min(b.len());
-    let end = end.clamp(start, b.len());
     let mut from = memchr::memrchr(b'\n', &b[..start]).map_or(0, |i| i + 1);
     for _ in 0..before {
         if from == 0 {
@@ -330,17 +329,12 @@ fn span_lines(text: &str, start: usize, end: usize, before: usize, after: usize)
         }
         from = memchr::memrchr(b'\n', &b[..from - 1]).map_or(0, |i| i + 1);
     }
-    let mut to = end;
+    // After the line break that ends the span's last line and `after` more.
+    let mut to = end.clamp(start, b.len());
     for _ in 0..=after {
-        match memchr::memchr(b'\n', &b[to.min(b.len())..]) {
-            Some(i) => to += i + 1,
-            None => {
-                to = b.len();
-                break;
-            }
-        }
+        to = memchr::memchr(b'\n', &b[to..]).map_or(b.len(), |i| to + i + 1);
     }
-    (from, to.min(b.len()))
+    (from, to)
 }
 
 /// Line breaks as miette counts them: `\n`, `\r\n` and a lone `\r`.

@@ -62,6 +62,15 @@ impl Parsed {
         }
     }
 
+    /// The same parse with its value converted (for a document read more than once as a value).
+    pub fn converted(self) -> Parsed {
+        let (value, root) = self.into_parts();
+        Parsed {
+            value: Some(value),
+            root,
+        }
+    }
+
     /// The value (converted if read in place) and the tree.
     pub fn into_parts(self) -> (Value, Option<Node>) {
         let value = match self.value {
@@ -982,7 +991,14 @@ pub fn parse_source(
             // Keep only what later steps need; drop the rest here, in parallel.
             let value = (context && !config).then(|| p.value().into_owned());
             let document = !doc.is_null();
-            (config, candidate, config.then_some(p), value, document)
+            // A config document is read as a value here and again when resolved: convert it once.
+            (
+                config,
+                candidate,
+                config.then(|| p.converted()),
+                value,
+                document,
+            )
         })
     });
     SourceParse {

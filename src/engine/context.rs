@@ -47,13 +47,17 @@ fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 
 /// True for objects [`StreamContext::add`] learns from (KubeOpenCode objects and Lists).
 pub fn is_context(obj: super::Doc) -> bool {
-    let s = |k: &str| obj.field(k).and_then(super::Doc::as_str);
-    s("apiVersion").is_some_and(|a| a.starts_with("kubeopencode.io/"))
-        || s("kind").is_some_and(|k| k.ends_with("List"))
+    is_kubeopencode(obj)
+        || obj
+            .field("kind")
+            .and_then(super::Doc::as_str)
+            .is_some_and(|k| k.ends_with("List"))
 }
 
-fn is_kubeopencode(obj: &Value) -> bool {
-    str_at(obj, &["apiVersion"]).is_some_and(|a| a.starts_with("kubeopencode.io/"))
+fn is_kubeopencode(obj: super::Doc) -> bool {
+    obj.field("apiVersion")
+        .and_then(super::Doc::as_str)
+        .is_some_and(|a| a.starts_with("kubeopencode.io/"))
 }
 
 /// The controller's `agentNameFromTask`: status before spec, agentRef before templateRef; the first
@@ -133,7 +137,7 @@ impl StreamContext {
             }
             return;
         }
-        if !is_kubeopencode(obj) {
+        if !is_kubeopencode(obj.into()) {
             return;
         }
         let ns = str_at(obj, &["metadata", "namespace"])

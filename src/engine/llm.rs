@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::List;
 use super::otel::{CONFIG_CONTENT, LLM_TRACES_JSON};
 use super::plan::ContainerEdit;
 use super::target::env_name;
+use super::{Doc, List};
 use super::{Note, Seg, Severity, key};
 use crate::gojson::{self, GoValue, Merge};
 
@@ -35,7 +35,7 @@ pub(crate) fn plan_config_content(
         // added (right after it), and only from a value exactly as the merge writes it (Go's
         // compact encoding, flag included). Anything else is the user's.
         && let Some(i) = first.filter(|&i| i < r.start || i == r.end)
-        && let Some(v) = env.at(i).field("value").and_then(|v| v.as_str())
+        && let Some(v) = env.at(i).field("value").and_then(Doc::as_str)
         && gojson::merge_config_content(v, LLM_TRACES_JSON) == Merge::Value(v.to_string())
         && let Some(rest) = gojson::remove_top_level_key(v, "experimental", &llm_flag())
     {
@@ -99,7 +99,7 @@ fn plan_llm_merge(
     let existing = env
         .at(i)
         .field("value")
-        .and_then(|v| v.as_str())
+        .and_then(Doc::as_str)
         .unwrap_or_default();
     match gojson::merge_config_content(existing, LLM_TRACES_JSON) {
         Merge::ExistingIsNull => Err(Note {

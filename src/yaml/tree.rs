@@ -500,15 +500,7 @@ pub fn to_value(doc: &Document, limits: &Limits) -> Result<Value, YamlError> {
     let Some(root) = &doc.root else {
         return Ok(Value::Null);
     };
-    let mut conv = Converter {
-        root,
-        anchors: None,
-        budget: limits.max_nodes,
-        max_nodes: limits.max_nodes,
-        in_alias: 0,
-        max_depth: limits.max_depth,
-    };
-    conv.value(root, 0)
+    Converter::new(root, limits.max_nodes, limits.max_depth).value(root, 0)
 }
 
 fn collect_anchors<'a>(node: &'a Node, out: &mut HashMap<usize, &'a Node>) {
@@ -550,6 +542,17 @@ fn err_at(node: &Node, message: String) -> YamlError {
 }
 
 impl<'a> Converter<'a> {
+    fn new(root: &'a Node, max_nodes: usize, max_depth: usize) -> Self {
+        Converter {
+            root,
+            anchors: None,
+            budget: max_nodes,
+            max_nodes,
+            in_alias: 0,
+            max_depth,
+        }
+    }
+
     fn value(&mut self, node: &'a Node, depth: usize) -> Result<Value, YamlError> {
         // Only nodes reached through an alias count: a document without aliases is bounded by its
         // own size, and a large `kind: List` must not hit the limit.
@@ -748,17 +751,12 @@ pub fn reads_in_place(root: &Node) -> bool {
 }
 
 /// The value of one node of a tree that [`reads_in_place`] (None if it does not convert).
+/// Such a tree has no alias, so neither limit can be reached: its depth was bounded by the parser
+/// (whatever `--max-depth` allowed).
 pub fn node_value(node: &Node) -> Option<Value> {
-    let limits = Limits::default();
-    let mut conv = Converter {
-        root: node,
-        anchors: None,
-        budget: limits.max_nodes,
-        max_nodes: limits.max_nodes,
-        in_alias: 0,
-        max_depth: usize::MAX,
-    };
-    conv.value(node, 0).ok()
+    Converter::new(node, Limits::default().max_nodes, usize::MAX)
+        .value(node, 0)
+        .ok()
 }
 
 /// Parses and converts in one go.
