@@ -135,7 +135,14 @@ fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
 pub fn is_blank_yaml(chunk: &str) -> bool {
     chunk.lines().all(|line| {
         let t = line.trim();
-        t.is_empty() || t.starts_with('#') || t == "---" || t == "..." || t.starts_with("--- #")
+        t.is_empty()
+            || t.starts_with('#')
+            || t == "---"
+            || t == "..."
+            || t.starts_with("--- #")
+            // A directive, at the start of its line as the splitter reads it.
+            || line.starts_with("%YAML")
+            || line.starts_with("%TAG")
     })
 }
 
@@ -288,6 +295,10 @@ mod tests {
     #[test]
     fn blank_detection() {
         assert!(is_blank_yaml("---\n# only a comment\n\n"));
+        // Directives are no content either: `--normalize` wrote `null` after the `...` of such a
+        // document, which no reader accepts.
+        assert!(is_blank_yaml("%YAML 1.2\n---\n#: 1\n...\n"));
+        assert!(!is_blank_yaml("%YAML 1.2\n---\na: 1\n"));
         assert!(!is_blank_yaml("---\na: 1\n"));
     }
 
