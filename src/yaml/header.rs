@@ -8,16 +8,21 @@
 //! that continues on another line: the constructs that could make a line at column 0 something
 //! other than a top-level key). A line at column 0 that starts with a letter is then a top-level
 //! key: block scalars and plain continuations are always indented deeper than their key.
+//!
+//! It stops at the line where it knows both keys (the second or third line of nearly every
+//! manifest): what a line is depends only on the lines before it, a later duplicate of either key
+//! is an error of the full parse, and the second pass parses every candidate in full and checks
+//! that it reads the same kind. Reading to the end was a tenth of a run's instructions.
 
-/// The top-level `apiVersion` and `kind` of a document, when both are plain one-line scalars
-/// that occur once.
+/// The top-level `apiVersion` and `kind` of a document, when both are plain one-line scalars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header<'a> {
     pub api_version: &'a str,
     pub kind: &'a str,
 }
 
-/// Reads the header of one document's text (as split from a stream, with its `---` line).
+/// Reads the header of one document's text (as [`super::stream::split_yaml`] cuts it: with its
+/// `---` line, ending at its `...`), up to the line where both keys are known.
 pub fn scan(text: &str) -> Option<Header<'_>> {
     let mut api_version = None;
     let mut kind = None;
@@ -75,6 +80,12 @@ pub fn scan(text: &str) -> Option<Header<'_>> {
             return None;
         }
         *slot = Some(simple_scalar(value)?);
+        // Nothing after this line can change what these two lines are: a later `apiVersion` or
+        // `kind` is a duplicate key, and a later construct the scan would refuse is read by the
+        // full parse of the second pass, which refuses the document or agrees.
+        if api_version.is_some() && kind.is_some() {
+            break;
+        }
     }
     Some(Header {
         api_version: api_version?,
@@ -304,29 +315,51 @@ mod tests {
     fn refuses_what_it_does_not_fully_understand() {
         for doc in [
             // a quoted scalar continued on a line at column 0
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    a: \"x\nkind: Task\"\n",
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    a: 'x\nkind: Task'\n",
+            "apiVersion: v1\nmetadata:\n  annotations:\n    a: \"x\nkind: Task\"\nkind: Pod\n",
+            "apiVersion: v1\nmetadata:\n  annotations:\n    a: 'x\nkind: Task'\nkind: Pod\n",
             // a flow collection continued at column 0
-            "apiVersion: v1\nkind: Pod\nmetadata: {name: a,\nkind: Task}\n",
-            "apiVersion: v1\nkind: Pod\nx:\n  y: [a,\nkind: Task]\n",
+            "apiVersion: v1\nmetadata: {name: a,\nkind: Task}\nkind: Pod\n",
+            "apiVersion: v1\nx:\n  y: [a,\nkind: Task]\nkind: Pod\n",
             // tags, anchors, aliases, complex keys, directives, flow documents
             "apiVersion: v1\nkind: !!str Pod\n",
             "apiVersion: v1\nkind: &k Pod\n",
-            "apiVersion: v1\nkind: Pod\nx: *a\n",
-            "apiVersion: v1\nkind: Pod\n? a\n: b\n",
+            "apiVersion: v1\nx: *a\nkind: Pod\n",
+            "apiVersion: v1\n? a\n: b\nkind: Pod\n",
             "%YAML 1.2\n---\napiVersion: v1\nkind: Pod\n",
             "{apiVersion: v1, kind: Pod}\n",
             "--- {apiVersion: v1, kind: Pod}\n",
-            // twice, escaped, missing
-            "apiVersion: v1\nkind: Pod\nkind: Task\n",
+            // twice before the other, escaped, missing
+            "kind: Pod\nkind: Task\napiVersion: v1\n",
             "apiVersion: v1\nkind: \"P\\x6fd\"\n",
             "kind: Pod\n",
             // content after `...`
-            "apiVersion: v1\nkind: Pod\n...\nkind: Task\n",
+            "apiVersion: v1\n...\nkind: Task\n",
             // a tab at column 0
-            "apiVersion: v1\nkind: Pod\n\tx: 1\n",
+            "apiVersion: v1\n\tx: 1\nkind: Pod\n",
         ] {
             assert_eq!(h(doc), None, "{doc:?}");
+        }
+    }
+
+    /// What follows the two keys is not read: the full parse refuses a later duplicate, a tab or
+    /// a tag, or reads the same kind.
+    #[test]
+    fn stops_at_the_line_where_both_keys_are_known() {
+        use crate::yaml::tree::{Limits, parse_value};
+        for (doc, parses) in [
+            ("apiVersion: v1\nkind: Pod\nkind: Task\n", false),
+            ("apiVersion: v1\nkind: Pod\n\tx: 1\n", false),
+            ("apiVersion: v1\nkind: Pod\nx: !!str [a,\nkind: Task]\n", true),
+            ("apiVersion: v1\nkind: Pod\nx: &a 1\ny: *a\n", true),
+        ] {
+            assert_eq!(h(doc), Some(("v1", "Pod")), "{doc:?}");
+            match parse_value(doc, &Limits::default()) {
+                Ok((_, v)) => {
+                    assert!(parses, "{doc:?}");
+                    assert_eq!(v.get("kind").and_then(|k| k.as_str()), Some("Pod"));
+                }
+                Err(_) => assert!(!parses, "{doc:?}"),
+            }
         }
     }
 
