@@ -74,22 +74,37 @@ pub fn is_end_marker(line: &str) -> bool {
 /// Cuts a YAML stream into chunks. Every byte of `text` belongs to exactly one chunk, in order, so
 /// concatenating the chunks gives the text back. A chunk starts at a `---` line (or at the start of
 /// the text) and ends before the next `---` line or after a `...` line.
+///
+/// Only lines that start with `-`, `.` or `%` can cut, so the scan jumps from one to the next
+/// (found with memchr's substring search) and counts the line breaks between cuts, instead of
+/// visiting every line: a line at a time was most of the main thread's work on a large stream.
+/// While a directive waits for its `---`, every line is looked at (content cancels it).
 pub fn split_yaml(text: &str) -> Vec<Chunk> {
     let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1usize;
     let mut pos = 0usize;
-    let mut line_no = 1usize;
+    let mut lines = LineCount::default();
+    let mut marked = MarkedLines::new(bytes);
     // `%YAML` / `%TAG` directives belong to the document their `---` starts.
     let mut directives: Option<(usize, usize)> = None;
     while pos < bytes.len() {
+        if directives.is_none() {
+            // No other line changes anything here.
+            match marked.next_at_or_after(pos) {
+                Some(p) => pos = p,
+                None => break,
+            }
+        }
         let end = memchr_newline(bytes, pos).map_or(bytes.len(), |i| i + 1);
         let line = &bytes[pos..end];
         if line.starts_with(b"%YAML") || line.starts_with(b"%TAG") {
-            directives.get_or_insert((pos, line_no));
+            directives.get_or_insert((pos, lines.at(bytes, pos)));
         } else if is_marker_line(line, b"---") {
-            let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
+            let (cut, cut_line) = directives
+                .take()
+                .unwrap_or_else(|| (pos, lines.at(bytes, pos)));
             if cut > start {
                 chunks.push(Chunk {
                     range: start..cut,
@@ -102,9 +117,7 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
             && !line.starts_with(b"#")
             && !line.iter().all(u8::is_ascii_whitespace)
         {
-            // Content after a directive: it was not the document's (checked only while a
-            // directive waits, which is nearly never: the scan of every line was most of
-            // the split).
+            // Content after a directive: it was not the document's.
             directives = None;
         }
         if is_marker_line(line, b"...") {
@@ -113,10 +126,9 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
                 line: start_line,
             });
             start = end;
-            start_line = line_no + 1;
+            start_line = lines.at(bytes, pos) + 1;
         }
         pos = end;
-        line_no += 1;
     }
     if start < bytes.len() || chunks.is_empty() {
         chunks.push(Chunk {
@@ -125,6 +137,62 @@ pub fn split_yaml(text: &str) -> Vec<Chunk> {
         });
     }
     chunks
+}
+
+/// The 1-based line of increasing offsets, counting the line breaks since the last one asked.
+#[derive(Default)]
+struct LineCount {
+    pos: usize,
+    line: usize,
+}
+
+impl LineCount {
+    fn at(&mut self, bytes: &[u8], pos: usize) -> usize {
+        debug_assert!(pos >= self.pos);
+        self.line += memchr::memchr_iter(b'\n', &bytes[self.pos..pos]).count();
+        self.pos = pos;
+        self.line + 1
+    }
+}
+
+/// The starts of the lines that begin with `-`, `.` or `%`, in order. Each byte is searched for
+/// once: the next match of each is kept until the scan passes it.
+struct MarkedLines<'a> {
+    bytes: &'a [u8],
+    /// For `\n-`, `\n.`, `\n%`: the next line start found at or after the last position asked
+    /// (`usize::MAX`: none left).
+    next: [usize; 3],
+}
+
+const MARKED: [&[u8; 2]; 3] = [b"\n-", b"\n.", b"\n%"];
+
+impl<'a> MarkedLines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        MarkedLines {
+            bytes,
+            next: [0; 3],
+        }
+    }
+
+    /// The first marked line start at or after `pos`, a line start.
+    fn next_at_or_after(&mut self, pos: usize) -> Option<usize> {
+        if pos == 0 && matches!(self.bytes.first(), Some(b'-' | b'.' | b'%')) {
+            return Some(0);
+        }
+        for (next, needle) in self.next.iter_mut().zip(MARKED) {
+            if *next < pos.max(1) {
+                // A match at `i` is the line start `i + 1`; search from the `\n` before `pos`.
+                let from = pos.saturating_sub(1);
+                *next = memchr::memmem::find(&self.bytes[from..], needle)
+                    .map_or(usize::MAX, |i| from + i + 1);
+            }
+        }
+        self.next
+            .iter()
+            .copied()
+            .min()
+            .filter(|&n| n != usize::MAX)
+    }
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
@@ -233,6 +301,85 @@ mod tests {
             front.extend(rear);
             assert_eq!(front, want, "{text:?} from both ends");
         }
+    }
+
+    /// The splitter as it was: every line looked at. The oracle of the one that jumps.
+    fn split_line_by_line(text: &str) -> Vec<Chunk> {
+        let bytes = text.as_bytes();
+        let mut chunks = Vec::new();
+        let (mut start, mut start_line, mut pos, mut line_no) = (0, 1, 0, 1);
+        let mut directives: Option<(usize, usize)> = None;
+        while pos < bytes.len() {
+            let end = memchr_newline(bytes, pos).map_or(bytes.len(), |i| i + 1);
+            let line = &bytes[pos..end];
+            if line.starts_with(b"%YAML") || line.starts_with(b"%TAG") {
+                directives.get_or_insert((pos, line_no));
+            } else if is_marker_line(line, b"---") {
+                let (cut, cut_line) = directives.take().unwrap_or((pos, line_no));
+                if cut > start {
+                    chunks.push(Chunk {
+                        range: start..cut,
+                        line: start_line,
+                    });
+                    (start, start_line) = (cut, cut_line);
+                }
+            } else if directives.is_some()
+                && !line.starts_with(b"#")
+                && !line.iter().all(u8::is_ascii_whitespace)
+            {
+                directives = None;
+            }
+            if is_marker_line(line, b"...") {
+                chunks.push(Chunk {
+                    range: start..end,
+                    line: start_line,
+                });
+                (start, start_line) = (end, line_no + 1);
+            }
+            pos = end;
+            line_no += 1;
+        }
+        if start < bytes.len() || chunks.is_empty() {
+            chunks.push(Chunk {
+                range: start..bytes.len(),
+                line: start_line,
+            });
+        }
+        chunks
+    }
+
+    /// Random streams of the lines that matter (markers, directives, comments, content, blank,
+    /// CRLF, no final line break), and every file of the corpus: both splitters cut the same.
+    #[test]
+    fn jumping_cuts_as_looking_at_every_line() {
+        let parts = [
+            "---\n", "--- # c\n", "--- |\n", "---x\n", "...\n", "... # e\n", "....\n",
+            "%YAML 1.2\n", "%TAG ! x\n", "%x\n", "# c\n", "\n", "  \n", "a: 1\n", "- b\n",
+            "-\n", ".x\n", "  ---\n", "---\r\n", "...\r\n", "c: d\r\n", "---", "...", "e",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let len = next(12);
+            let text: String = (0..len).map(|_| parts[next(parts.len())]).collect();
+            assert_eq!(split_yaml(&text), split_line_by_line(&text), "{text:?}");
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = 0;
+        for dir in ["testdata", "fuzz/corpus"] {
+            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    files += 1;
+                    assert_eq!(split_yaml(&t), split_line_by_line(&t), "{}", e.path().display());
+                }
+            }
+        }
+        assert!(files > 300, "the corpus is missing: {files} files");
     }
 
     fn pieces(text: &str) -> Vec<&str> {
