@@ -50,4 +50,7 @@ pub struct Settings {
     pub report_files: bool,
     /// The report lines are printed (`inject` without `-q`): otherwise they are not built.
     pub report: bool,
+    /// The warnings are printed (not with `-q`): otherwise they are not written at all, even
+    /// when the run fails (formatting them was a tenth of the main thread's work).
+    pub warnings: bool,
 }

@@ -2242,6 +2242,25 @@ fn quiet_silences_the_report_and_warnings() {
     assert_eq!(quiet.stdout, loud.stdout);
 }
 
+/// A failing run with `-q` prints its errors and nothing else: the warnings of the documents
+/// that did go through are not printed either (`-q` promises no warnings).
+#[test]
+fn quiet_prints_the_errors_of_a_failing_run_and_no_warning() {
+    let fx = Fx::new();
+    let config = fx.config("");
+    let input = format!(
+        "{SELECTION_STREAM}---\n{NO_NAMESPACE_POD}---\napiVersion: v1\nkind: Pod\nspec: [\n"
+    );
+    let loud = run(&["-c", &config], Some(&input));
+    assert_error(&loud);
+    assert!(loud.stderr.contains("warning["), "{}", loud.stderr);
+    let quiet = run(&["-c", &config, "-q"], Some(&input));
+    assert_error(&quiet);
+    assert!(quiet.stderr.contains("error["), "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("warning["), "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("info["), "{}", quiet.stderr);
+}
+
 #[test]
 fn stdout_carries_only_manifests() {
     let fx = Fx::new();

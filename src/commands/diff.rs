@@ -20,10 +20,11 @@ pub(super) fn run(args: &DiffArgs) -> Exit {
             colors,
         );
     }
-    let settings = match super::settings(&args.input, false, args.normalize) {
+    let mut settings = match super::settings(&args.input, false, args.normalize) {
         Ok(s) => s,
         Err(e) => return report::fail(&e, colors),
     };
+    settings.warnings = !args.quiet;
     // The diff reaches stdout only when the run has no error.
     let mut spill = Spill::default();
     // Styled only when they are shown (stripping escapes from the whole diff cost a tenth of a

@@ -18,6 +18,7 @@ pub(super) fn run(args: &InjectArgs) -> Exit {
     // A KRM function gets a ResourceList on stdin.
     settings.krm = !args.in_place && settings.inputs == [Origin::Stdin];
     settings.report = !args.quiet;
+    settings.warnings = !args.quiet;
     if args.in_place {
         let mut out = InPlace::default();
         let mut messages = match pipe::stream(&settings, &mut out) {

@@ -144,5 +144,6 @@ fn settings(
         fail_on_empty: args.fail_on_empty,
         report_files: in_place,
         report: false,
+        warnings: true,
     })
 }
