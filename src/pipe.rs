@@ -357,6 +357,61 @@ pub enum Streamed {
     Failed(Vec<Diagnostic>),
 }
 
+/// The errors of a failed first pass, with those of the workloads it did not parse, in input
+/// and document order.
+///
+/// The first pass reads only a workload's kind (the second pass parses it), so a syntax error in
+/// a workload is found only by the second pass, which a failed first pass never reaches. Here,
+/// on the failure path only, the inputs are read again and those workloads parsed, so that one
+/// run reports every error.
+fn with_candidate_errors(
+    settings: &Settings,
+    fp: &FirstPass,
+    stdin_copy: &mut Spill,
+) -> Vec<Diagnostic> {
+    let names: Vec<String> = settings.inputs.iter().map(Origin::name).collect();
+    let key = |d: &Diagnostic| {
+        let si = d
+            .file
+            .as_ref()
+            .and_then(|f| names.iter().position(|n| n == f))
+            .unwrap_or(0);
+        (si, d.document.unwrap_or(0))
+    };
+    let mut keyed: Vec<((usize, usize), Diagnostic)> =
+        fp.errors.iter().map(|e| (key(e), e.clone())).collect();
+    for (si, origin) in settings.inputs.iter().enumerate() {
+        let Some(candidates) = fp.candidates.get(si) else {
+            continue;
+        };
+        let name = origin.name();
+        // An input that could not be read again has its error from the first pass already.
+        let Ok(mut windows) = windows(origin, &name, stdin_copy, false, settings) else {
+            continue;
+        };
+        while let Ok(Some(src)) = windows.next_window() {
+            let Ok(refs) = pipeline::split_known(&src, windows.take_chunks()) else {
+                break;
+            };
+            let found = crate::par::map(&refs, src.text.len(), |d| {
+                if !candidates.contains(src.first_doc + d.index + 1) {
+                    return None;
+                }
+                pipeline::parse_in_place(&src, d, &settings.limits).err()
+            });
+            keyed.extend(
+                found
+                    .into_iter()
+                    .flatten()
+                    .map(|e| ((si, e.document.unwrap_or(0)), e)),
+            );
+        }
+    }
+    // Stable: the first pass's errors keep their order among themselves.
+    keyed.sort_by_key(|(k, _)| *k);
+    keyed.into_iter().map(|(_, e)| e).collect()
+}
+
 /// Runs both passes over the inputs, handing each rendered window to `out`.
 pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
     let given = match settings.config.origin() {
@@ -375,7 +430,8 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
         }
     };
     if !fp.errors.is_empty() {
-        return Streamed::Failed(fp.errors);
+        let errors = with_candidate_errors(settings, &fp, &mut stdin_copy);
+        return Streamed::Failed(errors);
     }
     let FirstPass {
         inputs,

@@ -2242,6 +2242,46 @@ fn quiet_silences_the_report_and_warnings() {
     assert_eq!(quiet.stdout, loud.stdout);
 }
 
+/// One run reports every syntax error, in document order: those the first pass finds (a
+/// ConfigMap) and those of workloads it reads only the kind of (after the kind, with or without a
+/// bracket on the line), in the same file and in another one.
+#[test]
+fn every_syntax_error_is_reported_in_one_run() {
+    let fx = Fx::new();
+    let config = fx.config("");
+    let bad = fx.file(
+        "bad.yaml",
+        &format!(
+            "{TASK_POD}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{a: b\n---\n\
+             apiVersion: v1\nkind: ConfigMap\ndata: [\n---\n\
+             apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  x: y: z\n"
+        ),
+    );
+    let other = fx.file(
+        "other.yaml",
+        "apiVersion: v1\nkind: Pod\nspec:\n  a: b: c\n",
+    );
+    for cmd in [&["-c", &config][..], &["diff", "-c", &config][..]] {
+        let mut args = cmd.to_vec();
+        args.extend(["-f", &bad, "-f", &other]);
+        let out = run(&args, None);
+        assert_error(&out);
+        let places: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter_map(|l| l.split("(document ").nth(1))
+            .collect();
+        assert_eq!(places, ["2)", "3)", "4)", "1)"], "{}", out.stderr);
+        assert!(out.stderr.contains("4 errors"), "{}", out.stderr);
+        let at_other = out.stderr.find("other.yaml").unwrap_or(0);
+        assert!(
+            at_other > out.stderr.find("bad.yaml").unwrap_or(usize::MAX),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
 /// A failing run with `-q` prints its errors and nothing else: the warnings of the documents
 /// that did go through are not printed either (`-q` promises no warnings).
 #[test]

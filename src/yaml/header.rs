@@ -349,7 +349,10 @@ mod tests {
         for (doc, parses) in [
             ("apiVersion: v1\nkind: Pod\nkind: Task\n", false),
             ("apiVersion: v1\nkind: Pod\n\tx: 1\n", false),
-            ("apiVersion: v1\nkind: Pod\nx: !!str [a,\nkind: Task]\n", true),
+            (
+                "apiVersion: v1\nkind: Pod\nx: !!str [a,\nkind: Task]\n",
+                true,
+            ),
             ("apiVersion: v1\nkind: Pod\nx: &a 1\ny: *a\n", true),
         ] {
             assert_eq!(h(doc), Some(("v1", "Pod")), "{doc:?}");
