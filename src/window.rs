@@ -110,7 +110,19 @@ impl<R: Read> Windows<R> {
     }
 
     fn fill(&mut self) -> Result<usize, Diagnostic> {
-        // `read_to_end` grows the buffer as data arrives (a small file costs a small buffer).
+        // Room for a whole block before it is read: left to `read_to_end`, the buffer grew from a
+        // few bytes by doubling, copied at each step (a twentieth of the main thread's work).
+        // The first block costs one block (a small file, a small buffer); a window that goes on
+        // takes its full size at once.
+        let want = self.buf.len() + READ_BLOCK;
+        if self.buf.capacity() < want {
+            let size = if self.buf.is_empty() {
+                READ_BLOCK
+            } else {
+                want.max(self.target + READ_BLOCK)
+            };
+            self.buf.reserve_exact(size - self.buf.len());
+        }
         let n = loop {
             match (&mut self.reader)
                 .take(READ_BLOCK as u64)
@@ -209,8 +221,13 @@ impl<R: Read> Windows<R> {
         let bytes = std::mem::replace(&mut self.buf, rest);
         self.scanned = 0;
         let source = self.decode(bytes, first)?;
-        let lines = memchr::memchr_iter(b'\n', source.text.as_bytes()).count();
         self.chunks = (!self.json).then(|| stream::split_yaml(&source.text));
+        // The splitter counted the lines before the last document.
+        let (counted, from) = match self.chunks.as_ref().and_then(|c| c.last()) {
+            Some(last) => (last.line - 1, last.range.start),
+            None => (0, 0),
+        };
+        let lines = counted + memchr::memchr_iter(b'\n', &source.text.as_bytes()[from..]).count();
         let docs = self.chunks.as_ref().map_or(0, Vec::len);
         self.consumed += source.text.len() + if source.bom { 3 } else { 0 };
         self.first_line += lines;

@@ -159,6 +159,7 @@ impl LineCount {
 /// once: the next match of each is kept until the scan passes it.
 struct MarkedLines<'a> {
     bytes: &'a [u8],
+    finders: [memchr::memmem::Finder<'static>; 3],
     /// For `\n-`, `\n.`, `\n%`: the next line start found at or after the last position asked
     /// (`usize::MAX`: none left).
     next: [usize; 3],
@@ -170,6 +171,7 @@ impl<'a> MarkedLines<'a> {
     fn new(bytes: &'a [u8]) -> Self {
         MarkedLines {
             bytes,
+            finders: MARKED.map(memchr::memmem::Finder::new),
             next: [0; 3],
         }
     }
@@ -179,19 +181,16 @@ impl<'a> MarkedLines<'a> {
         if pos == 0 && matches!(self.bytes.first(), Some(b'-' | b'.' | b'%')) {
             return Some(0);
         }
-        for (next, needle) in self.next.iter_mut().zip(MARKED) {
+        for (next, finder) in self.next.iter_mut().zip(&self.finders) {
             if *next < pos.max(1) {
                 // A match at `i` is the line start `i + 1`; search from the `\n` before `pos`.
                 let from = pos.saturating_sub(1);
-                *next = memchr::memmem::find(&self.bytes[from..], needle)
+                *next = finder
+                    .find(&self.bytes[from..])
                     .map_or(usize::MAX, |i| from + i + 1);
             }
         }
-        self.next
-            .iter()
-            .copied()
-            .min()
-            .filter(|&n| n != usize::MAX)
+        self.next.iter().copied().min().filter(|&n| n != usize::MAX)
     }
 }
 
@@ -353,9 +352,30 @@ mod tests {
     #[test]
     fn jumping_cuts_as_looking_at_every_line() {
         let parts = [
-            "---\n", "--- # c\n", "--- |\n", "---x\n", "...\n", "... # e\n", "....\n",
-            "%YAML 1.2\n", "%TAG ! x\n", "%x\n", "# c\n", "\n", "  \n", "a: 1\n", "- b\n",
-            "-\n", ".x\n", "  ---\n", "---\r\n", "...\r\n", "c: d\r\n", "---", "...", "e",
+            "---\n",
+            "--- # c\n",
+            "--- |\n",
+            "---x\n",
+            "...\n",
+            "... # e\n",
+            "....\n",
+            "%YAML 1.2\n",
+            "%TAG ! x\n",
+            "%x\n",
+            "# c\n",
+            "\n",
+            "  \n",
+            "a: 1\n",
+            "- b\n",
+            "-\n",
+            ".x\n",
+            "  ---\n",
+            "---\r\n",
+            "...\r\n",
+            "c: d\r\n",
+            "---",
+            "...",
+            "e",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = |n: usize| {
@@ -375,7 +395,12 @@ mod tests {
             for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
                 if let Ok(t) = std::fs::read_to_string(e.path()) {
                     files += 1;
-                    assert_eq!(split_yaml(&t), split_line_by_line(&t), "{}", e.path().display());
+                    assert_eq!(
+                        split_yaml(&t),
+                        split_line_by_line(&t),
+                        "{}",
+                        e.path().display()
+                    );
                 }
             }
         }
