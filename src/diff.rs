@@ -16,37 +16,64 @@ use crate::pipeline::{DocRef, SourceRendered};
 use crate::report::io_error;
 use crate::yaml::stream::lines;
 
-/// One document of a run being diffed: its old and new text (Secrets masked) and its label.
+/// One document of a run being diffed: its old text and, when it differs, its new text (Secrets
+/// masked) and its label.
 struct DocPair {
     old: String,
-    new: String,
+    /// None when the new text is the old one (most documents: no second copy, no second mask).
+    changed: Option<String>,
     number: usize,
     resources: Vec<String>,
 }
 
 impl DocPair {
+    fn new(old: String, new: Option<String>, number: usize, resources: Vec<String>) -> Self {
+        DocPair {
+            changed: new.filter(|n| *n != old),
+            old,
+            number,
+            resources,
+        }
+    }
+
+    fn new_text(&self) -> &str {
+        self.changed.as_deref().unwrap_or(&self.old)
+    }
+
     /// Lines the old and new text share at their start and at their end (every line of an
     /// unchanged document counts for both): the equal runs a diff of the document starts and ends
     /// with.
     fn shared_ends(&self) -> (usize, usize) {
-        if self.old == self.new {
+        let Some(new) = &self.changed else {
             let n = line_count(&self.old);
             return (n, n);
-        }
-        let (old, new) = (lines(&self.old), lines(&self.new));
+        };
+        let (old, new_lines) = (lines(&self.old), lines(new));
         let lead = old
             .clone()
-            .zip(new.clone())
+            .zip(new_lines.clone())
             .take_while(|(a, b)| a == b)
             .count();
-        let shorter = line_count(&self.old).min(line_count(&self.new));
+        let shorter = line_count(&self.old).min(line_count(new));
         let trail = old
             .rev()
-            .zip(new.rev())
+            .zip(new_lines.rev())
             .take(shorter - lead)
             .take_while(|(a, b)| a == b)
             .count();
         (lead, trail)
+    }
+
+    /// The next document appended (it shares this one's last line).
+    fn append(&mut self, next: DocPair) {
+        let new = (self.changed.is_some() || next.changed.is_some()).then(|| {
+            let mut n = self.new_text().to_string();
+            n.push_str(next.new_text());
+            n
+        });
+        self.old.push_str(&next.old);
+        self.changed = new.filter(|n| *n != self.old);
+        self.resources.extend(next.resources);
     }
 }
 
@@ -57,23 +84,17 @@ fn line_count(text: &str) -> usize {
 }
 
 fn doc_pair(before: &str, after: Option<&str>, number: usize, resources: Vec<String>) -> DocPair {
-    let after = after.unwrap_or(before);
     // Secrets are compared with their values masked, as `kubectl diff` does.
-    let (old, new) =
-        if crate::pipeline::is_secret_text(before) || crate::pipeline::is_secret_text(after) {
-            (
-                crate::render::mask_secret(before),
-                crate::render::mask_secret(after),
-            )
+    let secret = crate::pipeline::is_secret_text(before)
+        || after.is_some_and(crate::pipeline::is_secret_text);
+    let text = |t: &str| {
+        if secret {
+            crate::render::mask_secret(t)
         } else {
-            (before.to_string(), after.to_string())
-        };
-    DocPair {
-        old,
-        new,
-        number,
-        resources,
-    }
+            t.to_string()
+        }
+    };
+    DocPair::new(text(before), after.map(text), number, resources)
 }
 
 /// Appends an equal run, merged with the previous one (hunks are cut on the length of whole equal
@@ -149,7 +170,7 @@ fn run_diff(
     header: &mut Option<[DiffLine; 2]>,
     out: &mut Vec<DiffLine>,
 ) {
-    if docs.iter().all(|d| d.old == d.new) {
+    if docs.iter().all(|d| d.changed.is_none()) {
         return;
     }
     if let Some(h) = header.take() {
@@ -163,12 +184,12 @@ fn run_diff(
     // Each changed document is diffed alone, on every core; the runs are then joined in order.
     let bytes = docs.iter().map(|d| d.old.len()).sum();
     let doc_ops: Vec<Option<Vec<DiffOp>>> = crate::par::map(docs, bytes, |d| {
-        (d.old != d.new).then(|| {
+        d.changed.as_deref().map(|new| {
             // Lines as this function cuts them (at `\n` only), so that the ops index
             // `old_lines` and `new_lines` (similar's own line split also breaks at a
             // lone `\r`).
             let old: Vec<&str> = lines(&d.old).collect();
-            let new: Vec<&str> = lines(&d.new).collect();
+            let new: Vec<&str> = lines(new).collect();
             similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
         })
     });
@@ -176,7 +197,7 @@ fn run_diff(
         let (o, n) = (old_lines.len(), new_lines.len());
         starts.push(o);
         old_lines.extend(lines(&d.old));
-        new_lines.extend(lines(&d.new));
+        new_lines.extend(lines(d.new_text()));
         let Some(doc_ops) = doc_ops else {
             push_equal(&mut ops, o, n, old_lines.len() - o);
             continue;
@@ -306,10 +327,8 @@ impl FileDiff {
             // concatenated JSON stream): they are one run of lines in the file, diffed together,
             // so that `\ No newline at end of file` is only ever written at the file's end.
             match self.pending.last_mut() {
-                Some(last) if !last.old.ends_with('\n') || !last.new.ends_with('\n') => {
-                    last.old.push_str(&pair.old);
-                    last.new.push_str(&pair.new);
-                    last.resources.extend(pair.resources);
+                Some(last) if !last.old.ends_with('\n') || !last.new_text().ends_with('\n') => {
+                    last.append(pair);
                 }
                 _ => self.pending.push(pair),
             }
@@ -348,7 +367,7 @@ impl FileDiff {
         run_diff(docs, self.lines, self.context, &mut self.header, out);
         for d in docs {
             self.lines.0 += line_count(&d.old);
-            self.lines.1 += line_count(&d.new);
+            self.lines.1 += line_count(d.new_text());
         }
     }
 }
