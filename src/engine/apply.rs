@@ -91,18 +91,45 @@ pub(crate) fn validate_result(edit: &ContainerEdit, env: List) -> Result<(), Not
 
 /// What makes an entry not a valid Kubernetes EnvVar, if anything (read in place, as the API
 /// server's types read it).
+///
+/// `{name: "…", value: "…"}`, most of what the injection writes, is a valid EnvVar whatever its
+/// strings: only its name is checked then (the deserialisation was a fortieth of a run).
 fn env_var_problem(e: &Value) -> Option<String> {
     use serde::Deserialize;
+    // The entries compared, not looked up: a lookup hashes the key (it cost more than the
+    // deserialisation).
+    if let Some(o) = e.as_object()
+        && o.len() == 2
+    {
+        let (mut name, mut value) = (None, false);
+        for (k, v) in o {
+            match (k.as_str(), v) {
+                ("name", Value::String(n)) => name = Some(n),
+                ("value", Value::String(_)) => value = true,
+                _ => {}
+            }
+        }
+        if let (Some(name), true) = (name, value) {
+            return name_problem(name);
+        }
+    }
     match k8s_openapi::api::core::v1::EnvVar::deserialize(e) {
         Err(err) => Some(format!("not a valid EnvVar: {err}")),
-        Ok(ev) if ev.name.is_empty() => Some("an env entry without a name".into()),
-        Ok(ev) if ev.value.is_some() && ev.value_from.is_some() => {
+        Ok(ev) if ev.value.is_some() && ev.value_from.is_some() && !ev.name.is_empty() => {
             Some(format!("{} would have both value and valueFrom", ev.name))
         }
-        Ok(ev) if ev.name.contains('=') || ev.name.chars().any(|c| !c.is_ascii_graphic()) => {
-            Some(format!("`{}` is not a valid env var name", ev.name))
-        }
-        Ok(_) => None,
+        Ok(ev) => name_problem(&ev.name),
+    }
+}
+
+/// What makes an env var name invalid, if anything.
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("an env entry without a name".into())
+    } else if name.contains('=') || name.chars().any(|c| !c.is_ascii_graphic()) {
+        Some(format!("`{name}` is not a valid env var name"))
+    } else {
+        None
     }
 }
 
@@ -135,6 +162,57 @@ pub fn apply(doc: &mut Value, plans: &[WorkloadPlan]) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The check as it was: every entry deserialised. The oracle of the fast path.
+    fn env_var_problem_in_full(e: &Value) -> Option<String> {
+        use serde::Deserialize;
+        match k8s_openapi::api::core::v1::EnvVar::deserialize(e) {
+            Err(err) => Some(format!("not a valid EnvVar: {err}")),
+            Ok(ev) if ev.name.is_empty() => Some("an env entry without a name".into()),
+            Ok(ev) if ev.value.is_some() && ev.value_from.is_some() => {
+                Some(format!("{} would have both value and valueFrom", ev.name))
+            }
+            Ok(ev) if ev.name.contains('=') || ev.name.chars().any(|c| !c.is_ascii_graphic()) => {
+                Some(format!("`{}` is not a valid env var name", ev.name))
+            }
+            Ok(_) => None,
+        }
+    }
+
+    #[test]
+    fn the_quick_env_var_check_agrees_with_the_full_one() {
+        let names = [
+            json!("A"),
+            json!(""),
+            json!("A=B"),
+            json!("A B"),
+            json!("é"),
+            json!(1),
+        ];
+        let values = [
+            json!("v"),
+            json!(""),
+            json!(null),
+            json!(1),
+            json!({"a": 1}),
+        ];
+        let from = json!({"fieldRef": {"fieldPath": "metadata.name"}});
+        let mut cases = Vec::new();
+        for n in &names {
+            for v in &values {
+                cases.push(json!({"name": n, "value": v}));
+                cases.push(json!({"value": v, "name": n}));
+                cases.push(json!({"name": n, "value": v, "valueFrom": from}));
+                cases.push(json!({"name": n, "other": v}));
+            }
+            cases.push(json!({"name": n}));
+            cases.push(json!({"name": n, "valueFrom": from}));
+        }
+        cases.extend([json!({}), json!([]), json!("A"), json!(null)]);
+        for e in &cases {
+            assert_eq!(env_var_problem(e), env_var_problem_in_full(e), "{e}");
+        }
+    }
 
     #[test]
     fn origins_follow_the_length_the_edit_was_planned_against() {
