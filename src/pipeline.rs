@@ -316,7 +316,10 @@ fn parse_as(
                 });
             }
             let read = tree::parse(text, limits).and_then(|doc| {
-                if in_place && doc.root.as_ref().is_some_and(tree::reads_in_place) {
+                let reads_in_place = doc
+                    .in_place
+                    .unwrap_or_else(|| doc.root.as_ref().is_some_and(tree::reads_in_place));
+                if in_place && reads_in_place {
                     return Ok((doc, None));
                 }
                 let value = tree::to_value(&doc, limits)?;

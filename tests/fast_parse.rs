@@ -159,6 +159,11 @@ fn most_documents_read_in_place() {
         "a: -.Inf\n",
         "a: [+.INF]\n",
         "a: .NaN\n",
+        "- .inf\n",
+        "a:\n- b\n- -.inf\n",
+        "a: {b: .nan}\n",
+        "a: {1: b}\n",
+        "- {true: b}\n",
         "? [a]\n: b\n",
     ] {
         assert_eq!(api::check_in_place(text), Ok(false), "{text:?}");

@@ -9,9 +9,10 @@ use crate::yaml::tree::{Document, Kind, Limits, Node, parse_full};
 
 /// The fast path's contract on one document: whenever `yaml::fast::parse` returns a tree, the
 /// full parser (`yaml::tree::parse_full`) succeeds on the same text and returns an equal tree
-/// (every span, style and value). `max_depth` replaces the default depth limit. Returns whether
-/// the fast path took the document, or a description of the violation (where the trees first
-/// differ).
+/// (every span, style and value), and the fast path says whether the tree reads in place as the
+/// walk of `tree::reads_in_place` does. `max_depth` replaces the default depth limit. Returns
+/// whether the fast path took the document, or a description of the violation (where the trees
+/// first differ).
 pub fn check_fast_path(text: &str, max_depth: Option<usize>) -> Result<bool, String> {
     let mut limits = Limits::default();
     if let Some(d) = max_depth {
@@ -25,11 +26,24 @@ pub fn check_fast_path(text: &str, max_depth: Option<usize>) -> Result<bool, Str
         Err(e) => Err(format!(
             "the fast path accepted a document the full parser rejects ({e}):\n{text:?}"
         )),
-        Ok(full) if full != fast => Err(format!(
+        Ok(full) if full.root != fast.root => Err(format!(
             "the trees differ, {}\ndocument:\n{text:?}",
             describe(&fast, &full)
         )),
-        Ok(_) => Ok(true),
+        Ok(full) => {
+            let walked = full
+                .root
+                .as_ref()
+                .is_some_and(crate::yaml::tree::reads_in_place);
+            if fast.in_place != Some(walked) {
+                return Err(format!(
+                    "the fast path says the tree reads in place: {:?}, the walk: {walked}\n\
+                     document:\n{text:?}",
+                    fast.in_place
+                ));
+            }
+            Ok(true)
+        }
     }
 }
 

@@ -19,10 +19,18 @@ pub fn check_in_place(text: &str) -> Result<bool, String> {
     let Ok(doc) = tree::parse(text, &limits) else {
         return Ok(false);
     };
+    let walked = doc.root.as_ref().is_some_and(tree::reads_in_place);
+    // The parser's own answer (the fast path's), when it gives one, is the walk's.
+    if doc.in_place.is_some_and(|flag| flag != walked) {
+        return Err(format!(
+            "the parser says the tree reads in place: {:?}, the walk: {walked}\n{text:?}",
+            doc.in_place
+        ));
+    }
     let Some(root) = &doc.root else {
         return Ok(false);
     };
-    if !tree::reads_in_place(root) {
+    if !walked {
         return Ok(false);
     }
     let value = tree::to_value(&doc, &limits).map_err(|e| {

@@ -269,6 +269,7 @@ pub(crate) fn plan<'a>(
             if edited.is_none() {
                 let doc = tree::Document {
                     root: Some(root.clone()),
+                    in_place: None,
                 };
                 let mut v = tree::to_value(&doc, &tree::Limits::default())
                     .map_err(|e| Fallback(format!("the document's aliases: {e}")))?;

@@ -47,6 +47,7 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Document> {
         b: text.as_bytes(),
         ascii: true,
         refused: false,
+        in_place: true,
         max_depth: limits.max_depth.min(MAX_DEPTH),
         ls: 0,
         le: 0,
@@ -56,11 +57,12 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Document> {
         limit: text.len(),
         col_cache: (usize::MAX, 0, 0),
     };
-    let doc = p.document()?;
+    let mut doc = p.document()?;
     // Every line was read on the way to the end of the document.
     if p.refused {
         return None;
     }
+    doc.in_place = Some(p.in_place && doc.root.is_some());
     Some(doc)
 }
 
@@ -111,6 +113,9 @@ struct Fast<'a> {
     /// Set when a line read so far has a character the fast path refuses: a tab, a control
     /// character other than LF or the CR of a CRLF, and those of [`refused_non_ascii`].
     refused: bool,
+    /// Whether the tree read so far reads in place ([`super::tree::reads_in_place`]): cleared
+    /// by a plain key that is not a string as written, or a plain value that is not finite.
+    in_place: bool,
     max_depth: usize,
     /// Current line: start, end of its content (before `\r\n` or `\n`), start of the next line.
     ls: usize,
@@ -409,7 +414,10 @@ impl<'a> Fast<'a> {
         self.skip_insignificant()?;
         if self.eof() {
             if !explicit {
-                return Some(Document { root: None });
+                return Some(Document {
+                    root: None,
+                    in_place: None,
+                });
             }
             if self.limit < b.len() {
                 // `---` then `...`: the empty scalar is located at the `...`.
@@ -428,6 +436,7 @@ impl<'a> Fast<'a> {
             };
             return Some(Document {
                 root: Some(scalar(pos, String::new(), Style::Plain)),
+                in_place: None,
             });
         }
         let i = self.ls + self.ind;
@@ -439,7 +448,10 @@ impl<'a> Fast<'a> {
         if !self.eof() {
             return None;
         }
-        Some(Document { root: Some(root) })
+        Some(Document {
+            root: Some(root),
+            in_place: None,
+        })
     }
 
     /// A block mapping with indentation `n` whose first key starts at `first` on the current line.
@@ -501,6 +513,7 @@ impl<'a> Fast<'a> {
                     return None;
                 };
                 let value = self.text[k..end].to_string();
+                self.in_place &= super::tree::plain_key_reads_in_place(&value);
                 (scalar(self.pos(k, end), value, Style::Plain), c)
             }
         };
@@ -728,6 +741,7 @@ impl<'a> Fast<'a> {
             }
         }
         let value = folded.unwrap_or_else(|| self.text[q..end].to_string());
+        self.in_place &= super::tree::plain_value_reads_in_place(&value);
         Some(scalar(pos, value, Style::Plain))
     }
 
@@ -957,14 +971,36 @@ impl<'a> Fast<'a> {
         Some((scalar(self.pos(i, end), value, Style::Plain), end))
     }
 
+    /// A key in a flow mapping at `i`.
+    fn flow_key(&mut self, i: usize) -> Option<(Node, usize)> {
+        let (key, next) = self.flow_scalar(i)?;
+        if let Kind::Scalar {
+            value,
+            style: Style::Plain,
+            ..
+        } = &key.kind
+        {
+            self.in_place &= super::tree::plain_key_reads_in_place(value);
+        }
+        Some((key, next))
+    }
+
     /// A flow collection or a scalar in a flow collection at `i`: the node and the offset after
     /// it.
     fn flow_node(&mut self, i: usize, depth: usize) -> Option<(Node, usize)> {
         if i < self.le && (self.b[i] == b'[' || self.b[i] == b'{') {
-            self.flow(i, depth)
-        } else {
-            self.flow_scalar(i)
+            return self.flow(i, depth);
         }
+        let (node, next) = self.flow_scalar(i)?;
+        if let Kind::Scalar {
+            value,
+            style: Style::Plain,
+            ..
+        } = &node.kind
+        {
+            self.in_place &= super::tree::plain_value_reads_in_place(value);
+        }
+        Some((node, next))
     }
 
     /// A flow sequence or mapping at `q` that ends on the current line, with `depth` collections
@@ -991,7 +1027,7 @@ impl<'a> Fast<'a> {
                     items.push(node);
                     i = skip_spaces(b, next, le);
                 } else {
-                    let (key, next) = self.flow_scalar(i)?;
+                    let (key, next) = self.flow_key(i)?;
                     i = skip_spaces(b, next, le);
                     if i + 1 >= le || b[i] != b':' || b[i + 1] != b' ' {
                         return None;

@@ -134,4 +134,7 @@ impl std::error::Error for YamlError {}
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub root: Option<Node>,
+    /// Whether the tree reads as JSON in place ([`super::tree::reads_in_place`]), when the parser
+    /// knew it as it built the tree (the fast path: one walk of every workload less).
+    pub in_place: Option<bool>,
 }

@@ -195,7 +195,10 @@ fn read_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
         t.is_empty() || t.starts_with('#') || super::stream::is_end_marker(l)
     }) && text.lines().any(super::stream::is_end_marker)
     {
-        return Ok(Document { root: None });
+        return Ok(Document {
+            root: None,
+            in_place: None,
+        });
     }
     if let Some(e) = misplaced_bom(text) {
         return Err(e);
@@ -409,7 +412,10 @@ fn read_full(text: &str, limits: &Limits) -> Result<Document, YamlError> {
             },
         }
     }
-    Ok(Document { root })
+    Ok(Document {
+        root,
+        in_place: None,
+    })
 }
 
 /// The text handed to the reader a piece at a time: given all of it at once, libyaml-safer decodes
@@ -716,12 +722,7 @@ pub fn reads_in_place(root: &Node) -> bool {
             Kind::Alias(_) => return false,
             Kind::Scalar { tag: Some(_), .. } => return false,
             Kind::Scalar { value, style, .. } => {
-                // Only `.inf`, `-.Inf`, `.nan` and their spellings read as a number that is not
-                // finite (a longer number too large for a float stays a string, as in Go).
-                if *style == Style::Plain
-                    && value.starts_with(['.', '+', '-'])
-                    && matches!(resolve_plain(value), Plain::Float(f) if !f.is_finite())
-                {
+                if *style == Style::Plain && !plain_value_reads_in_place(value) {
                     return false;
                 }
             }
@@ -734,9 +735,7 @@ pub fn reads_in_place(root: &Node) -> bool {
                             style,
                             tag: None,
                         } => {
-                            if *style == Style::Plain
-                                && (value == "<<" || !matches!(resolve_plain(value), Plain::Str))
-                            {
+                            if *style == Style::Plain && !plain_key_reads_in_place(value) {
                                 return false;
                             }
                         }
@@ -748,6 +747,19 @@ pub fn reads_in_place(root: &Node) -> bool {
         }
     }
     true
+}
+
+/// A plain scalar value reads in place unless it is a number that is not finite: only `.inf`,
+/// `-.Inf`, `.nan` and their spellings (a longer number too large for a float stays a string, as
+/// in Go).
+pub(crate) fn plain_value_reads_in_place(value: &str) -> bool {
+    !(value.starts_with(['.', '+', '-'])
+        && matches!(resolve_plain(value), Plain::Float(f) if !f.is_finite()))
+}
+
+/// A plain key reads in place when it is a string as written, and not the merge key.
+pub(crate) fn plain_key_reads_in_place(value: &str) -> bool {
+    value != "<<" && matches!(resolve_plain(value), Plain::Str)
 }
 
 /// The value of one node of a tree that [`reads_in_place`] (None if it does not convert).
