@@ -249,6 +249,18 @@ fn hex_value(b: &[u8], i: usize, n: usize, le: usize) -> Option<char> {
     char::from_u32(v)
 }
 
+/// The text of a plain scalar.
+fn plain_text(n: &Node) -> Option<&str> {
+    match &n.kind {
+        Kind::Scalar {
+            value,
+            style: Style::Plain,
+            ..
+        } => Some(value),
+        _ => None,
+    }
+}
+
 fn key_str(n: &Node) -> &str {
     match &n.kind {
         Kind::Scalar { value, .. } => value,
@@ -974,13 +986,8 @@ impl<'a> Fast<'a> {
     /// A key in a flow mapping at `i`.
     fn flow_key(&mut self, i: usize) -> Option<(Node, usize)> {
         let (key, next) = self.flow_scalar(i)?;
-        if let Kind::Scalar {
-            value,
-            style: Style::Plain,
-            ..
-        } = &key.kind
-        {
-            self.in_place &= super::tree::plain_key_reads_in_place(value);
+        if let Some(text) = plain_text(&key) {
+            self.in_place &= super::tree::plain_key_reads_in_place(text);
         }
         Some((key, next))
     }
@@ -992,13 +999,8 @@ impl<'a> Fast<'a> {
             return self.flow(i, depth);
         }
         let (node, next) = self.flow_scalar(i)?;
-        if let Kind::Scalar {
-            value,
-            style: Style::Plain,
-            ..
-        } = &node.kind
-        {
-            self.in_place &= super::tree::plain_value_reads_in_place(value);
+        if let Some(text) = plain_text(&node) {
+            self.in_place &= super::tree::plain_value_reads_in_place(text);
         }
         Some((node, next))
     }
