@@ -13,11 +13,12 @@ use rayon::prelude::*;
 /// Below this many bytes of input, work is done on the calling thread.
 const SMALL: usize = 32 << 10;
 
-/// `items.map(f)`, in order; on every core unless the work (`bytes` of input) is small.
-pub(crate) fn map<T: Sync, R: Send>(
-    items: &[T],
+/// `items.map(f)`, in order; on every core unless the work (`bytes` of input) is small. The
+/// results may borrow from the items.
+pub(crate) fn map<'a, T: Sync, R: Send>(
+    items: &'a [T],
     bytes: usize,
-    f: impl Fn(&T) -> R + Sync + Send,
+    f: impl Fn(&'a T) -> R + Sync + Send,
 ) -> Vec<R> {
     if bytes < SMALL || items.len() < 2 {
         items.iter().map(f).collect()
