@@ -183,8 +183,7 @@ fn run_diff(
     // runs are then joined in order (cutting every document's lines on the thread that writes
     // was a sixth of its work).
     let bytes = docs.iter().map(|d| d.old.len()).sum();
-    type Cut<'d> = (Vec<&'d str>, Option<(Vec<&'d str>, Vec<DiffOp>)>);
-    let cut: Vec<Cut> = crate::par::map(docs, bytes, |d| {
+    let cut = crate::par::map(docs, bytes, |d| {
         // Lines as this function cuts them (at `\n` only), so that the ops index `old_lines`
         // and `new_lines` (similar's own line split also breaks at a lone `\r`).
         let old: Vec<&str> = lines(&d.old).collect();
@@ -195,10 +194,13 @@ fn run_diff(
         });
         (old, changed)
     });
-    let total = |side: fn(&Cut) -> usize| cut.iter().map(side).sum::<usize>();
-    let mut old_lines: Vec<&str> = Vec::with_capacity(total(|(o, _)| o.len()));
-    let mut new_lines: Vec<&str> =
-        Vec::with_capacity(total(|(o, c)| c.as_ref().map_or(o.len(), |(n, _)| n.len())));
+    let old_len = cut.iter().map(|(old, _)| old.len()).sum();
+    let new_len = cut
+        .iter()
+        .map(|(old, changed)| changed.as_ref().map_or(old.len(), |(new, _)| new.len()))
+        .sum();
+    let mut old_lines: Vec<&str> = Vec::with_capacity(old_len);
+    let mut new_lines: Vec<&str> = Vec::with_capacity(new_len);
     for (old, changed) in cut {
         let (o, n) = (old_lines.len(), new_lines.len());
         starts.push(o);

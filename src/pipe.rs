@@ -300,13 +300,14 @@ pub struct Messages {
     pub errors: Vec<Diagnostic>,
     /// Report lines start with their file's name (`--in-place`).
     pub name_files: bool,
-    /// Warnings are written (not with `-q`).
-    pub keep_warnings: bool,
+    /// Warnings are not written (`-q`). False by default, so that a `Messages` built anywhere
+    /// keeps them.
+    pub drop_warnings: bool,
 }
 
 impl Messages {
     fn warn(&mut self, w: &Diagnostic) -> Result<(), Diagnostic> {
-        if !self.keep_warnings {
+        if self.drop_warnings {
             return Ok(());
         }
         crate::report::write_warning(&mut self.warnings, w).map_err(io_error)
@@ -476,7 +477,7 @@ pub fn stream(settings: &Settings, out: &mut dyn Output) -> Streamed {
     };
     let mut messages = Messages {
         name_files: settings.report_files,
-        keep_warnings: settings.warnings,
+        drop_warnings: !settings.warnings,
         ..Messages::default()
     };
     for w in early.iter().chain(&config.warnings) {
