@@ -216,13 +216,11 @@ impl DocHook for Lint {
         }
         let mut workload = Vec::new();
         if let Some(plans) = &plans {
-            let (mut value, root) = p.into_parts();
-            if plans.iter().any(|pl| !pl.edits().is_empty()) {
-                crate::engine::apply(&mut value, plans);
-            }
+            // Read as the injection leaves it, without converting or editing the document.
             let ns = self.namespace.as_deref();
-            for f in lint::lint_workloads(&value, plans, &self.secrets, ns) {
-                workload.push(resolve(f, src, d, root.as_ref()));
+            let edited = lint::Edited::No;
+            for f in lint::lint_workloads(p.doc(), edited, plans, &self.secrets, ns) {
+                workload.push(resolve(f, src, d, p.root.as_ref()));
             }
         }
         // An env value written `value: on` is one problem, reported once (as the quoting error).

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::config::{HeaderSource, OpenTelemetry, SecretKeyRef};
 use crate::engine::{self, Doc, Options, StreamContext};
+use crate::lint::{self, SecretIndex};
 use crate::yaml::tree::{self, Limits};
 
 /// Checks the contract on one document. Returns whether its tree reads in place (false also for
@@ -51,8 +52,61 @@ pub fn check_in_place(text: &str) -> Result<bool, String> {
                  tree:  {tree_plans:?}\nvalue: {value_plans:?}\ndocument:\n{text:?}"
             ));
         }
+        lints_as_applied(Doc::Yaml(root), &value, &tree_plans)
+            .map_err(|e| format!("{e} ({otel:?}, {opts:?}):\n{text:?}"))?;
     }
     Ok(true)
+}
+
+/// Checks that `check`'s workload lints read a document before its edit (`Edited::No`: the env
+/// as the edit leaves it, without writing it) as they read its value once the edit is applied;
+/// for any document that parses, whether or not its tree reads in place. `check_in_place` calls
+/// it on the tree too.
+pub fn check_lints_as_applied(text: &str) -> Result<(), String> {
+    let limits = Limits::default();
+    let Ok(doc) = tree::parse(text, &limits) else {
+        return Ok(());
+    };
+    let Ok(value) = tree::to_value(&doc, &limits) else {
+        return Ok(());
+    };
+    let ctx = StreamContext::default();
+    for (otel, opts) in settings() {
+        let plans = engine::plan_document(&value, otel.as_ref(), &ctx, &opts);
+        lints_as_applied(Doc::Json(&value), &value, &plans)
+            .map_err(|e| format!("{e} ({otel:?}, {opts:?}):\n{text:?}"))?;
+    }
+    Ok(())
+}
+
+/// The lints of `doc` read before the edit equal those of `value` (the same document) with the
+/// edit applied, with and without the Secrets that the env and the block read.
+fn lints_as_applied(doc: Doc, value: &Value, plans: &[engine::WorkloadPlan]) -> Result<(), String> {
+    let mut applied = value.clone();
+    engine::apply(&mut applied, plans);
+    let mut with_secrets = SecretIndex::default();
+    for ns in ["", "ns", "default"] {
+        for name in ["otel", "s", "secret"] {
+            let secret = serde_json::json!({
+                "apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": ns}
+            });
+            with_secrets.add(&secret, None);
+        }
+    }
+    for secrets in [SecretIndex::default(), with_secrets] {
+        for ns in [None, Some("ns")] {
+            let before = lint::lint_workloads(doc, lint::Edited::No, plans, &secrets, ns);
+            let after =
+                lint::lint_workloads(Doc::Json(&applied), lint::Edited::Yes, plans, &secrets, ns);
+            if before != after {
+                return Err(format!(
+                    "the lints read the document before its edit differently:\n\
+                     before: {before:?}\napplied: {after:?}"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The settings the plans are compared under: enabled with every part of the block (a Secret

@@ -63,7 +63,7 @@ use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::tree::{self, Limits};
 
 pub use self::fast_path::check_fast_path;
-pub use self::in_place::check_in_place;
+pub use self::in_place::{check_in_place, check_lints_as_applied};
 pub use self::stream_check::check_stream;
 pub use crate::commands::cli_command;
 pub use crate::config::{HeaderSource, OpenTelemetry, SecretKeyRef};

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::engine::Field;
-use crate::engine::{self, Action, Outcome, Path, Seg, Severity, WorkloadPlan};
+use crate::engine::{self, Action, Doc, Outcome, Path, Seg, Severity, WorkloadPlan};
 use crate::yaml::scalar::{Plain, resolve_plain};
 use crate::yaml::tree::{Kind, Node, Style};
 
@@ -460,8 +460,8 @@ fn note_rule(code: &str) -> Rule {
     Rule::from_id(code).unwrap_or(Rule::InvalidWorkload)
 }
 
-fn env_name(e: &Value) -> Option<&str> {
-    e.field("name").and_then(Value::as_str)
+fn env_name(e: Doc<'_>) -> Option<&str> {
+    e.field("name").and_then(Doc::as_str)
 }
 
 /// `$(NAME)` references in a value (not `$$(`).
@@ -494,9 +494,21 @@ fn is_service_link(name: &str) -> bool {
         || name.ends_with("_PORT")
 }
 
-/// Lints on the workloads of a document, after injection.
+/// How a document handed to [`lint_workloads`] stands to its plans' edits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edited {
+    /// As read: each container's env is read as the edit would leave it, without writing the
+    /// document (converting a workload's tree to a value and editing it was a fifth of `check`).
+    No,
+    /// The edits applied already ([`engine::apply`]): read as it is. How `check` read documents
+    /// before; the in-place contract (`api::check_lints_as_applied`) compares the two.
+    Yes,
+}
+
+/// Lints on the workloads of a document, as they run after injection.
 pub fn lint_workloads(
-    injected: &Value,
+    doc: Doc,
+    edited: Edited,
     plans: &[WorkloadPlan],
     secrets: &SecretIndex,
     default_ns: Option<&str>,
@@ -550,24 +562,25 @@ pub fn lint_workloads(
             f.help = note.help.clone();
             out.push(f);
         }
-        let Some(obj) = engine::get(injected, &plan.object_path) else {
+        let Some(obj) = doc.get(&plan.object_path) else {
             continue;
         };
-        let ns = engine::at(obj, &["metadata", "namespace"])
-            .and_then(Value::as_str)
+        let ns = obj
+            .at(&["metadata", "namespace"])
+            .and_then(Doc::as_str)
             .or(default_ns)
             .unwrap_or_default();
         let mut missing: BTreeMap<String, MissingSecret> = BTreeMap::new();
         for (cpath, container) in containers(obj, &plan.object_path) {
-            let len = container
-                .field("env")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            let origins: Vec<Option<usize>> = match plan.edits().iter().find(|e| e.path == cpath) {
+            let edit = plan.edits().iter().find(|e| e.path == cpath);
+            let mut changed = Vec::new();
+            let entries = env_after(container, edited, edit, &mut changed);
+            let env = resolve(entries, &changed);
+            let origins: Vec<Option<usize>> = match edit {
                 // The container's env after the edit; map back to the original entries. A document
                 // is not edited when one of its plans failed: its env is then the original one.
-                Some(edit) if applied && len == edit.len_after() => edit.origins(),
-                _ => (0..len).map(Some).collect(),
+                Some(edit) if applied && env.len() == edit.len_after() => edit.origins(),
+                _ => (0..env.len()).map(Some).collect(),
             };
             let ctx = ContainerCtx {
                 path: &cpath,
@@ -575,13 +588,79 @@ pub fn lint_workloads(
                 ns,
                 resource: &resource,
             };
-            lint_container(container, &ctx, secrets, &mut out, &mut missing);
+            lint_container(container, &env, &ctx, secrets, &mut out, &mut missing);
         }
         for (secret, m) in missing {
             out.push(missing_secret(&secret, m, ns, secrets, &resource));
         }
     }
     out
+}
+
+/// An entry of a container's env after its edit.
+enum Entry<'a> {
+    /// Read from the document, or inserted by the edit.
+    Read(Doc<'a>),
+    /// An entry whose `value` the edit sets: the n-th of the changed entries.
+    Changed(usize),
+}
+
+/// The env of `container` as the edit leaves it: what [`engine::apply`] writes, read without
+/// writing it. Entries whose value the edit sets are copied into `changed`.
+fn env_after<'a>(
+    container: Doc<'a>,
+    edited: Edited,
+    edit: Option<&'a engine::ContainerEdit>,
+    changed: &mut Vec<Value>,
+) -> Vec<Entry<'a>> {
+    let env = container.field("env").and_then(Doc::as_array);
+    let entries = env.into_iter().flat_map(|l| l.iter());
+    let edit = match (edited, edit) {
+        (Edited::No, Some(edit)) => edit,
+        _ => return entries.map(Entry::Read).collect(),
+    };
+    let mut out = Vec::with_capacity(
+        env.map_or(0, |l| l.len()) + edit.insert.iter().map(|(_, v)| v.len()).sum::<usize>(),
+    );
+    let insert_at = |i: usize, out: &mut Vec<Entry<'a>>| {
+        for (at, entries) in &edit.insert {
+            if *at == i {
+                out.extend(entries.iter().map(|v| Entry::Read(Doc::Json(v))));
+            }
+        }
+    };
+    let mut len = 0;
+    for (i, e) in entries.enumerate() {
+        insert_at(i, &mut out);
+        len = i + 1;
+        if edit.remove.contains(&i) {
+            continue;
+        }
+        match edit.set_value.iter().find(|(j, _)| *j == i) {
+            Some((_, v)) if e.is_object() => {
+                let mut e = e.to_value();
+                if let Some(obj) = e.as_object_mut() {
+                    obj.insert("value".into(), Value::String(v.clone()));
+                }
+                out.push(Entry::Changed(changed.len()));
+                changed.push(e);
+            }
+            _ => out.push(Entry::Read(e)),
+        }
+    }
+    insert_at(len, &mut out);
+    out
+}
+
+/// The entries of [`env_after`], the changed ones read from where they were stored.
+fn resolve<'a>(entries: Vec<Entry<'a>>, changed: &'a [Value]) -> Vec<Doc<'a>> {
+    entries
+        .into_iter()
+        .map(|e| match e {
+            Entry::Read(d) => d,
+            Entry::Changed(i) => Doc::Json(&changed[i]),
+        })
+        .collect()
 }
 
 /// A Secret that a workload's env reads and the stream lacks in the workload's namespace.
@@ -679,17 +758,14 @@ impl ContainerCtx<'_> {
     }
 }
 
-fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
+fn containers<'a>(obj: Doc<'a>, base: &Path) -> Vec<(Path, Doc<'a>)> {
     let spec_paths: [&[&str]; 3] = [
         &["spec"],
         &["spec", "template", "spec"],
         &["spec", "jobTemplate", "spec", "template", "spec"],
     ];
     let mut out = Vec::new();
-    let kind = obj
-        .field("kind")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let kind = obj.field("kind").and_then(Doc::as_str).unwrap_or_default();
     let sp: &[&str] = match kind {
         "Pod" => spec_paths[0],
         "CronJob" => spec_paths[2],
@@ -697,20 +773,15 @@ fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
     };
     let mut p = base.clone();
     p.extend(sp.iter().map(|s| Seg::Key(s.to_string().into())));
-    let Some(spec) = engine::get(
-        obj,
-        &sp.iter()
-            .map(|s| Seg::Key(s.to_string().into()))
-            .collect::<Vec<_>>(),
-    ) else {
+    let Some(spec) = obj.at(sp) else {
         return out;
     };
     for list in ["initContainers", "containers"] {
         for (i, c) in spec
-            .get(list)
-            .and_then(Value::as_array)
+            .field(list)
+            .and_then(Doc::as_array)
             .into_iter()
-            .flatten()
+            .flat_map(|l| l.iter())
             .enumerate()
         {
             let mut cp = p.clone();
@@ -721,21 +792,19 @@ fn containers<'a>(obj: &'a Value, base: &Path) -> Vec<(Path, &'a Value)> {
     out
 }
 
+/// The lints of one container, whose env (after the edit) is `env`.
 fn lint_container(
-    c: &Value,
+    c: Doc,
+    env: &[Doc],
     ctx: &ContainerCtx,
     secrets: &SecretIndex,
     out: &mut Vec<Finding>,
     missing: &mut BTreeMap<String, MissingSecret>,
 ) {
-    let cname = c.field("name").and_then(Value::as_str).unwrap_or("?");
-    let env: &[Value] = c
-        .field("env")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice);
+    let cname = c.field("name").and_then(Doc::as_str).unwrap_or("?");
     let has_env_from = c
         .field("envFrom")
-        .is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty()));
+        .is_some_and(|e| e.as_array().is_some_and(|a| a.len() > 0));
     let resource = Some(ctx.resource.to_string());
     let label = |i: usize, name: &str| {
         if ctx.origins.get(i).copied().flatten().is_some() {
@@ -746,7 +815,7 @@ fn lint_container(
     };
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, e) in env.iter().enumerate() {
-        let Some(name) = env_name(e) else { continue };
+        let Some(name) = env_name(*e) else { continue };
         if let Some(&first) = seen.get(name) {
             let injected = |j: usize| ctx.origins.get(j).copied().flatten().is_none();
             if injected(first) || injected(i) {
@@ -767,14 +836,14 @@ fn lint_container(
         } else {
             seen.insert(name, i);
         }
-        if let Some(v) = e.field("value").and_then(Value::as_str) {
+        if let Some(v) = e.field("value").and_then(Doc::as_str) {
             for var in var_refs(v) {
-                if env[..i].iter().any(|x| env_name(x) == Some(var)) {
+                if env[..i].iter().any(|x| env_name(*x) == Some(var)) {
                     continue;
                 }
                 let later = env[i + 1..]
                     .iter()
-                    .position(|x| env_name(x) == Some(var))
+                    .position(|x| env_name(*x) == Some(var))
                     .map(|j| i + 1 + j);
                 let message = match later {
                     Some(j) => format!(
@@ -814,8 +883,9 @@ fn lint_container(
                 ));
             }
         }
-        if let Some(secret) =
-            engine::at(e, &["valueFrom", "secretKeyRef", "name"]).and_then(Value::as_str)
+        if let Some(secret) = e
+            .at(&["valueFrom", "secretKeyRef", "name"])
+            .and_then(Doc::as_str)
             && !secrets
                 .names
                 .contains(&(ctx.ns.to_string(), secret.to_string()))
@@ -828,8 +898,10 @@ fn lint_container(
                     place,
                     optional: true,
                 });
-            entry.optional &= engine::at(e, &["valueFrom", "secretKeyRef", "optional"])
-                == Some(&Value::Bool(true));
+            entry.optional &= e
+                .at(&["valueFrom", "secretKeyRef", "optional"])
+                .and_then(Doc::as_bool)
+                == Some(true);
             let who = format!("{} in `{cname}`", label(i, name));
             if !entry.readers.contains(&who) {
                 entry.readers.push(who);
