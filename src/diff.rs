@@ -4,6 +4,7 @@
 //! file's, and each hunk header names the document and its resources, so the output reads like
 //! `git diff` and applies with `git apply` / `patch -p1`.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
@@ -12,7 +13,7 @@ use similar::{DiffOp, group_diff_ops};
 use crate::diag::Diagnostic;
 use crate::input::Source;
 use crate::pipe::Output;
-use crate::pipeline::{DocRef, SourceRendered};
+use crate::pipeline::{DocHook, DocRef, Prepared, SourceRendered};
 use crate::report::io_error;
 use crate::yaml::stream::lines;
 
@@ -24,6 +25,46 @@ struct DocPair {
     changed: Option<String>,
     number: usize,
     resources: Vec<String>,
+    /// Its lines and diff, when made where the document was rendered ([`DiffOutput`]'s hook).
+    cut: Option<Cut>,
+}
+
+/// A document pair cut into lines and, when changed, diffed: the lines as their end offsets, so
+/// that the cut can be made on the worker that rendered the document and travel with its pair.
+/// (`Clone` only for `Cow`: a cut is borrowed or made, never copied.)
+#[derive(Clone)]
+struct Cut {
+    old: Vec<usize>,
+    changed: Option<(Vec<usize>, Vec<DiffOp>)>,
+}
+
+impl Cut {
+    fn of(d: &DocPair) -> Cut {
+        // Lines as this module cuts them (at `\n` only), so that the ops index the run's lines
+        // (similar's own line split also breaks at a lone `\r`).
+        let old = cut_lines(&d.old);
+        let changed = d.changed.as_deref().map(|new| {
+            let new = cut_lines(new);
+            let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new);
+            (ends(&new), ops)
+        });
+        Cut {
+            old: ends(&old),
+            changed,
+        }
+    }
+}
+
+/// The end offset of each line.
+fn ends(lines: &[&str]) -> Vec<usize> {
+    let mut at = 0;
+    lines
+        .iter()
+        .map(|l| {
+            at += l.len();
+            at
+        })
+        .collect()
 }
 
 impl DocPair {
@@ -33,6 +74,7 @@ impl DocPair {
             old,
             number,
             resources,
+            cut: None,
         }
     }
 
@@ -74,6 +116,8 @@ impl DocPair {
         self.old.push_str(&next.old);
         self.changed = new.filter(|n| *n != self.old);
         self.resources.extend(next.resources);
+        // Cut again as one run of lines.
+        self.cut = None;
     }
 }
 
@@ -184,36 +228,32 @@ fn run_diff(
     // Each document is cut into lines, and each changed one diffed alone, on every core; the
     // runs are then joined in order (cutting every document's lines on the thread that writes
     // was a sixth of its work).
-    let bytes = docs.iter().map(|d| d.old.len()).sum();
-    let cut = crate::par::map(docs, bytes, |d| {
-        // Lines as this function cuts them (at `\n` only), so that the ops index `old_lines`
-        // and `new_lines` (similar's own line split also breaks at a lone `\r`).
-        let old = cut_lines(&d.old);
-        let changed = d.changed.as_deref().map(|new| {
-            let new = cut_lines(new);
-            let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new);
-            (new, ops)
-        });
-        (old, changed)
-    });
-    let old_len = cut.iter().map(|(old, _)| old.len()).sum();
-    let new_len = cut
+    // (A document not cut where it was rendered is cut here, on every core.)
+    let bytes = docs
         .iter()
-        .map(|(old, changed)| changed.as_ref().map_or(old.len(), |(new, _)| new.len()))
+        .filter(|d| d.cut.is_none())
+        .map(|d| d.old.len())
         .sum();
-    let mut old_lines: Vec<&str> = Vec::with_capacity(old_len);
-    let mut new_lines: Vec<&str> = Vec::with_capacity(new_len);
-    for (old, changed) in cut {
-        let (o, n) = (old_lines.len(), new_lines.len());
+    let cuts = crate::par::map(docs, bytes, |d| {
+        d.cut
+            .as_ref()
+            .map_or_else(|| Cow::Owned(Cut::of(d)), Cow::Borrowed)
+    });
+    // The run's lines are read where a hunk needs them (a few lines around each change), from
+    // each document's cut: collecting every line of the run first was most of this function.
+    let mut old_lines = RunLines::default();
+    let mut new_lines = RunLines::default();
+    for (d, cut) in docs.iter().zip(&cuts) {
+        let (o, n) = (old_lines.len, new_lines.len);
         starts.push(o);
-        old_lines.extend_from_slice(&old);
-        let Some((new, doc_ops)) = changed else {
-            new_lines.extend_from_slice(&old);
-            push_equal(&mut ops, o, n, old.len());
+        old_lines.push(&d.old, &cut.old);
+        let Some((new, doc_ops)) = &cut.changed else {
+            new_lines.push(&d.old, &cut.old);
+            push_equal(&mut ops, o, n, cut.old.len());
             continue;
         };
-        new_lines.extend_from_slice(&new);
-        for op in doc_ops {
+        new_lines.push(d.new_text(), new);
+        for &op in doc_ops {
             match shifted(op, o, n) {
                 DiffOp::Equal {
                     old_index,
@@ -225,6 +265,16 @@ fn run_diff(
         }
     }
     let doc_at = |line: usize| starts.partition_point(|&s| s <= line).saturating_sub(1);
+    // One buffer for every hunk's header and labels (a header allocated and grown per hunk was a
+    // tenth of the writing thread's work), and the output sized for the changed documents.
+    let mut labels: Vec<usize> = Vec::new();
+    let mut hunk = String::with_capacity(256);
+    out.out.reserve(
+        docs.iter()
+            .filter_map(|d| d.changed.as_ref())
+            .map(String::len)
+            .sum(),
+    );
     for group in group_diff_ops(ops, context) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
@@ -234,7 +284,7 @@ fn run_diff(
         let new_start = first.new_range().start;
         let new_len = last.new_range().end - new_start;
         // Label with the documents whose lines change.
-        let mut labels: Vec<usize> = Vec::new();
+        labels.clear();
         for op in &group {
             if op.tag() == similar::DiffTag::Equal {
                 continue;
@@ -251,7 +301,7 @@ fn run_diff(
             }
         }
         // Written piece by piece: `format!` was an eighth of the writing thread's work.
-        let mut hunk = String::with_capacity(64);
+        hunk.clear();
         hunk.push_str("@@ -");
         push_range(&mut hunk, old_line + old_start + 1, old_len);
         hunk.push_str(" +");
@@ -273,10 +323,10 @@ fn run_diff(
         for op in &group {
             let (tag, old, new) = op.as_tag_tuple();
             if tag == similar::DiffTag::Equal {
-                out.text_lines(Kind::Context, &old_lines[old]);
+                out.text_lines(Kind::Context, old_lines.range(old));
             } else {
-                out.text_lines(Kind::Delete, &old_lines[old]);
-                out.text_lines(Kind::Insert, &new_lines[new]);
+                out.text_lines(Kind::Delete, old_lines.range(old));
+                out.text_lines(Kind::Insert, new_lines.range(new));
             }
         }
     }
@@ -289,6 +339,35 @@ fn cut_lines(text: &str) -> Vec<&str> {
     let mut out = Vec::with_capacity(line_count(text));
     out.extend(lines(text));
     out
+}
+
+/// The lines of a run of documents, numbered across the run, read from each document's line
+/// ends.
+#[derive(Default)]
+struct RunLines<'a> {
+    /// Each document's text, line ends and first line in the run.
+    docs: Vec<(&'a str, &'a [usize], usize)>,
+    len: usize,
+}
+
+impl<'a> RunLines<'a> {
+    fn push(&mut self, text: &'a str, ends: &'a [usize]) {
+        self.docs.push((text, ends, self.len));
+        self.len += ends.len();
+    }
+
+    /// Line `i` of the run.
+    fn get(&self, i: usize) -> &'a str {
+        let k = self.docs.partition_point(|&(_, _, first)| first <= i) - 1;
+        let (text, ends, first) = self.docs[k];
+        let local = i - first;
+        let start = if local == 0 { 0 } else { ends[local - 1] };
+        &text[start..ends[local]]
+    }
+
+    fn range(&self, r: std::ops::Range<usize>) -> impl Iterator<Item = &'a str> + '_ {
+        r.map(|i| self.get(i))
+    }
 }
 
 /// What a line of a diff is: its style and the prefix of its text.
@@ -345,7 +424,7 @@ impl Lines {
 
     /// Lines of a text as diff lines of one kind (each cut with its line break, which is not
     /// written; `\ No newline at end of file` after one without).
-    fn text_lines(&mut self, kind: Kind, lines: &[&str]) {
+    fn text_lines<'a>(&mut self, kind: Kind, lines: impl Iterator<Item = &'a str>) {
         for t in lines {
             match t.strip_suffix('\n') {
                 Some(text) => self.line(kind, text),
@@ -392,8 +471,16 @@ impl FileDiff {
         &mut self,
         docs: impl IntoIterator<Item = (&'a str, Option<&'a str>, usize, Vec<String>)>,
     ) -> Vec<u8> {
-        for (before, after, number, resources) in docs {
-            let pair = doc_pair(before, after, number, resources);
+        let pairs = docs
+            .into_iter()
+            .map(|(before, after, number, resources)| doc_pair(before, after, number, resources))
+            .collect();
+        self.add_pairs(pairs)
+    }
+
+    /// [`FileDiff::add`] for documents paired (and maybe cut) already.
+    fn add_pairs(&mut self, pairs: Vec<DocPair>) -> Vec<u8> {
+        for pair in pairs {
             // A document without a final newline shares its last line with the next one (a
             // concatenated JSON stream): they are one run of lines in the file, diffed together,
             // so that `\ No newline at end of file` is only ever written at the file's end.
@@ -437,8 +524,16 @@ impl FileDiff {
     fn flush(&mut self, docs: &[DocPair], out: &mut Lines) {
         run_diff(docs, self.lines, self.context, &mut self.header, out);
         for d in docs {
-            self.lines.0 += line_count(&d.old);
-            self.lines.1 += line_count(d.new_text());
+            // Counted from the cut where there is one.
+            let (old, new) = match &d.cut {
+                Some(c) => (
+                    c.old.len(),
+                    c.changed.as_ref().map_or(c.old.len(), |(new, _)| new.len()),
+                ),
+                None => (line_count(&d.old), line_count(d.new_text())),
+            };
+            self.lines.0 += old;
+            self.lines.1 += new;
         }
     }
 }
@@ -503,7 +598,46 @@ impl<W: Write> DiffOutput<W> {
     }
 }
 
+/// `diff`'s work on the worker that rendered a window: each document copied (and masked), cut
+/// into lines and, when changed, diffed there, on every core (on the thread that writes, that
+/// was half of its work, and cores busy rendering the next window could not help it).
+struct Prepare;
+
+impl DocHook for Prepare {
+    fn document(
+        &self,
+        _src: &Source,
+        _d: &DocRef,
+        _workload: Option<(crate::pipeline::Parsed, Vec<crate::engine::WorkloadPlan>)>,
+    ) -> Vec<(crate::diag::Located, String)> {
+        Vec::new()
+    }
+
+    fn rendered(&self, src: &Source, refs: &[DocRef], r: &SourceRendered) -> Option<Prepared> {
+        let resources: std::collections::HashMap<usize, &Vec<String>> =
+            r.resources.iter().map(|(i, v)| (*i, v)).collect();
+        let docs: Vec<(&DocRef, Option<&str>)> = refs
+            .iter()
+            .zip(&r.texts)
+            .map(|(d, t)| (d, t.as_deref()))
+            .collect();
+        let pairs: Vec<DocPair> = crate::par::map(&docs, src.text.len(), |&(d, t)| {
+            let resources = resources
+                .get(&d.index)
+                .map_or_else(Vec::new, |v| (*v).clone());
+            let mut pair = doc_pair(&src.text[d.range.clone()], t, d.number, resources);
+            pair.cut = Some(Cut::of(&pair));
+            pair
+        });
+        Some(Box::new(pairs))
+    }
+}
+
 impl<W: Write> Output for DiffOutput<W> {
+    fn hook(&mut self) -> Option<Box<dyn DocHook>> {
+        Some(Box::new(Prepare))
+    }
+
     fn start_input(
         &mut self,
         _index: usize,
@@ -523,16 +657,26 @@ impl<W: Write> Output for DiffOutput<W> {
         let file = self
             .file
             .get_or_insert_with(|| FileDiff::new(&src.name, CONTEXT, self.color));
-        let mut resources: std::collections::HashMap<usize, Vec<String>> =
-            r.resources.iter().cloned().collect();
-        let lines = file.add(refs.iter().zip(&r.texts).map(|(d, t)| {
-            (
-                &src.text[d.range.clone()],
-                t.as_deref(),
-                d.number,
-                resources.remove(&d.index).unwrap_or_default(),
-            )
-        }));
+        let prepared = r
+            .prepared
+            .take()
+            .and_then(|p| p.downcast::<Vec<DocPair>>().ok());
+        let lines = match prepared {
+            Some(pairs) => file.add_pairs(*pairs),
+            // Not prepared where it was rendered: paired here.
+            None => {
+                let mut resources: std::collections::HashMap<usize, Vec<String>> =
+                    r.resources.iter().cloned().collect();
+                file.add(refs.iter().zip(&r.texts).map(|(d, t)| {
+                    (
+                        &src.text[d.range.clone()],
+                        t.as_deref(),
+                        d.number,
+                        resources.remove(&d.index).unwrap_or_default(),
+                    )
+                }))
+            }
+        };
         self.write(&lines)
     }
 
@@ -628,7 +772,25 @@ mod tests {
                 pieces.extend(file.add([(o.as_str(), n.as_deref(), i + 1, vec![])]));
             }
             pieces.extend(file.finish());
-            prop_assert_eq!(pieces, whole);
+            prop_assert_eq!(&pieces, &whole);
+
+            // Cut where rendered (the hook's way), a few documents at a time.
+            let mut file = FileDiff::new("f", context, color);
+            let mut prepared = Vec::new();
+            for (k, batch) in docs.chunks(3).enumerate() {
+                let pairs = batch
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (o, n))| {
+                        let mut pair = doc_pair(o, n.as_deref(), k * 3 + j + 1, vec![]);
+                        pair.cut = Some(Cut::of(&pair));
+                        pair
+                    })
+                    .collect();
+                prepared.extend(file.add_pairs(pairs));
+            }
+            prepared.extend(file.finish());
+            prop_assert_eq!(prepared, whole);
         }
     }
 }

@@ -766,7 +766,17 @@ pub trait DocHook: Sync {
         d: &DocRef,
         workload: Option<(Parsed, Vec<WorkloadPlan>)>,
     ) -> Vec<(crate::diag::Located, String)>;
+
+    /// Once a window is rendered, on the worker that rendered it: what the output prepares from
+    /// it for its `Output::window`, handed over in [`SourceRendered::prepared`] (`diff` copies,
+    /// masks and diffs each document there, not on the thread that writes).
+    fn rendered(&self, _src: &Source, _refs: &[DocRef], _r: &SourceRendered) -> Option<Prepared> {
+        None
+    }
 }
+
+/// What a [`DocHook`] prepared from a rendered window, for its output to take back.
+pub type Prepared = Box<dyn std::any::Any + Send>;
 
 impl Processor<'_> {
     pub fn plan(&self, p: &Parsed) -> Vec<WorkloadPlan> {
@@ -1170,6 +1180,8 @@ pub struct SourceRendered {
     pub unreadable: Vec<Diagnostic>,
     /// What the output's hook found, in document order.
     pub found: Vec<(crate::diag::Located, String)>,
+    /// What the output's hook prepared from the rendered window ([`DocHook::rendered`]).
+    pub prepared: Option<Prepared>,
 }
 
 /// Plans and renders the documents of one source in parallel: each candidate is parsed here,
@@ -1253,6 +1265,7 @@ pub fn render_source(
         }
         out.texts.push(r.text);
     }
+    out.prepared = processor.hook.and_then(|h| h.rendered(src, refs, &out));
     out
 }
 
