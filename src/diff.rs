@@ -225,10 +225,9 @@ fn run_diff(
     // 0-based line (in the run's old text) where each document starts.
     let mut starts = Vec::with_capacity(docs.len());
     let mut ops: Vec<DiffOp> = Vec::new();
-    // Each document is cut into lines, and each changed one diffed alone, on every core; the
-    // runs are then joined in order (cutting every document's lines on the thread that writes
-    // was a sixth of its work).
-    // (A document not cut where it was rendered is cut here, on every core.)
+    // Each document is cut into lines, and each changed one diffed alone, where it was rendered
+    // (`Prepare`); one that was not (or that was joined to the next: `DocPair::append`) is cut
+    // here, on every core. The runs are then joined in order.
     let bytes = docs
         .iter()
         .filter(|d| d.cut.is_none())
