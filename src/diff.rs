@@ -464,9 +464,10 @@ impl FileDiff {
         }
     }
 
-    /// Adds documents (old text, new text or None when unchanged, number, resources); returns the
-    /// diff lines that are now final, as the bytes to write.
-    pub fn add<'a>(
+    /// Adds documents (old text, new text or None when unchanged, number, resources), not cut;
+    /// returns the diff lines that are now final, as the bytes to write.
+    #[cfg(test)]
+    fn add<'a>(
         &mut self,
         docs: impl IntoIterator<Item = (&'a str, Option<&'a str>, usize, Vec<String>)>,
     ) -> Vec<u8> {
@@ -613,23 +614,27 @@ impl DocHook for Prepare {
     }
 
     fn rendered(&self, src: &Source, refs: &[DocRef], r: &SourceRendered) -> Option<Prepared> {
-        let resources: std::collections::HashMap<usize, &Vec<String>> =
-            r.resources.iter().map(|(i, v)| (*i, v)).collect();
-        let docs: Vec<(&DocRef, Option<&str>)> = refs
-            .iter()
-            .zip(&r.texts)
-            .map(|(d, t)| (d, t.as_deref()))
-            .collect();
-        let pairs: Vec<DocPair> = crate::par::map(&docs, src.text.len(), |&(d, t)| {
-            let resources = resources
-                .get(&d.index)
-                .map_or_else(Vec::new, |v| (*v).clone());
-            let mut pair = doc_pair(&src.text[d.range.clone()], t, d.number, resources);
-            pair.cut = Some(Cut::of(&pair));
-            pair
-        });
-        Some(Box::new(pairs))
+        Some(Box::new(pair_window(src, refs, r)))
     }
+}
+
+/// The documents of a rendered window paired (copied, masked) and cut, on every core.
+fn pair_window(src: &Source, refs: &[DocRef], r: &SourceRendered) -> Vec<DocPair> {
+    let resources: std::collections::HashMap<usize, &Vec<String>> =
+        r.resources.iter().map(|(i, v)| (*i, v)).collect();
+    let docs: Vec<(&DocRef, Option<&str>)> = refs
+        .iter()
+        .zip(&r.texts)
+        .map(|(d, t)| (d, t.as_deref()))
+        .collect();
+    crate::par::map(&docs, src.text.len(), |&(d, t)| {
+        let resources = resources
+            .get(&d.index)
+            .map_or_else(Vec::new, |v| (*v).clone());
+        let mut pair = doc_pair(&src.text[d.range.clone()], t, d.number, resources);
+        pair.cut = Some(Cut::of(&pair));
+        pair
+    })
 }
 
 impl<W: Write> Output for DiffOutput<W> {
@@ -656,26 +661,13 @@ impl<W: Write> Output for DiffOutput<W> {
         let file = self
             .file
             .get_or_insert_with(|| FileDiff::new(&src.name, CONTEXT, self.color));
-        let prepared = r
-            .prepared
-            .take()
-            .and_then(|p| p.downcast::<Vec<DocPair>>().ok());
-        let lines = match prepared {
-            Some(pairs) => file.add_pairs(*pairs),
-            // Not prepared where it was rendered: paired here.
-            None => {
-                let mut resources: std::collections::HashMap<usize, Vec<String>> =
-                    r.resources.iter().cloned().collect();
-                file.add(refs.iter().zip(&r.texts).map(|(d, t)| {
-                    (
-                        &src.text[d.range.clone()],
-                        t.as_deref(),
-                        d.number,
-                        resources.remove(&d.index).unwrap_or_default(),
-                    )
-                }))
-            }
+        // Paired where it was rendered (`Prepare`); a window rendered without the hook is
+        // paired here, the same way.
+        let pairs = match r.prepared.take().map(|p| p.downcast::<Vec<DocPair>>()) {
+            Some(Ok(pairs)) => *pairs,
+            _ => pair_window(src, refs, r),
         };
+        let lines = file.add_pairs(pairs);
         self.write(&lines)
     }
 
