@@ -3,6 +3,7 @@
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use libmimalloc_sys as mi;
 
@@ -62,11 +63,12 @@ unsafe impl GlobalAlloc for Mimalloc {
 /// mimalloc's `mi_option_purge_delay` (the same index in its v2 and v3 headers).
 const MI_OPTION_PURGE_DELAY: mi::mi_option_t = 15;
 
-/// Before the run: keep freed pages for 100 ms (mimalloc's default: 10 ms) before returning them
-/// to the OS: each window frees what the next one allocates, and a returned page costs a fault
-/// and a zeroed page when it is used again. Measured on 40,000 resources (docs/performance.md):
-/// page faults 49,070 (10 ms), 18,152 (100 ms), 203 (never); 100 ms is as fast as never on
-/// 1,000 and 10,000 resources and keeps the peak RSS well under the 100 MB goal.
+/// Before the run: keep freed pages for 100 ms before returning them to the OS: each window frees
+/// what the next one allocates, and a returned page costs a fault and a zeroed page when it is
+/// used again. Measured on 40,000 resources with mimalloc 2 (docs/performance.md): page faults
+/// 49,070 (10 ms, its default then), 18,152 (100 ms), 203 (never); 100 ms is as fast as never on
+/// 1,000 and 10,000 resources and keeps the peak RSS well under the 100 MB goal. mimalloc 3's
+/// default is 1 s: 100 ms, 1 s and never measured the same at 10,000 resources (session 10).
 pub fn at_start() {
     // SAFETY: sets a plain integer option of the allocator; no allocation depends on it.
     unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, 100) };
@@ -78,4 +80,84 @@ pub fn at_start() {
 pub fn at_exit() {
     // SAFETY: as in `at_start`.
     unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
+/// Bytes of input a run reads before its memory is faulted in transparent huge pages again.
+/// mimalloc asks for huge pages on its arena (`madvise(MADV_HUGEPAGE)`): each first touch of
+/// 2 MiB then zeroes the whole 2 MiB. A run over one Deployment touched three of them, 6 MiB
+/// zeroed for a 1.3 KB input (a fifth of its time); a run over 10,000 resources is 5-10% faster
+/// with them (fewer faults). A run starts in 4 KiB pages and takes huge pages once it has read
+/// more than one window (docs/performance.md, session 10).
+pub const HUGE_PAGES_AFTER: usize = crate::window::WINDOW_BYTES;
+
+/// Whether this process turned huge pages off in [`small_pages_first`] (and so may turn them back
+/// on): a process started with them off stays so.
+static SMALL_PAGES: AtomicBool = AtomicBool::new(false);
+
+/// Input bytes read so far, while [`SMALL_PAGES`] holds.
+static READ: AtomicUsize = AtomicUsize::new(0);
+
+#[cfg(target_os = "linux")]
+mod thp {
+    use std::ffi::{c_int, c_ulong};
+
+    const PR_SET_THP_DISABLE: c_int = 41;
+    const PR_GET_THP_DISABLE: c_int = 42;
+
+    unsafe extern "C" {
+        fn prctl(option: c_int, ...) -> c_int;
+    }
+
+    /// Whether huge pages were on and are now off for this process.
+    pub fn turn_off() -> bool {
+        // SAFETY: prctl with integer arguments reads and sets a flag of this process.
+        unsafe {
+            prctl(
+                PR_GET_THP_DISABLE,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+            ) == 0
+                && prctl(
+                    PR_SET_THP_DISABLE,
+                    1 as c_ulong,
+                    0 as c_ulong,
+                    0 as c_ulong,
+                    0 as c_ulong,
+                ) == 0
+        }
+    }
+
+    pub fn turn_on() {
+        // SAFETY: as in `turn_off`.
+        unsafe {
+            prctl(
+                PR_SET_THP_DISABLE,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+            )
+        };
+    }
+}
+
+/// Before the first allocation (the binary runs it from `.init_array`, before the Rust runtime
+/// allocates): fault memory in 4 KiB pages until [`note_input`] says the run is large.
+pub extern "C" fn small_pages_first() {
+    #[cfg(target_os = "linux")]
+    SMALL_PAGES.store(thp::turn_off(), Ordering::Relaxed);
+}
+
+/// `n` more bytes of input were read, or will be (a file named on the command line, by its
+/// size): past [`HUGE_PAGES_AFTER`], huge pages are back on.
+pub fn note_input(n: usize) {
+    if SMALL_PAGES.load(Ordering::Relaxed)
+        && READ.fetch_add(n, Ordering::Relaxed) + n > HUGE_PAGES_AFTER
+        && SMALL_PAGES.swap(false, Ordering::Relaxed)
+    {
+        #[cfg(target_os = "linux")]
+        thp::turn_on();
+    }
 }

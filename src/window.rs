@@ -146,6 +146,7 @@ impl<R: Read> Windows<R> {
         if n == 0 {
             self.eof = true;
         }
+        crate::alloc::note_input(n);
         Ok(n)
     }
 
