@@ -1,4 +1,4 @@
-//! The allocator of the binary and of the benchmark: mimalloc, called through its plain entry
+//! The allocator of the binary and of the benchmark: mimalloc 2, called through its plain entry
 //! points when the alignment asked for is one every block has, and the options it runs with.
 
 use std::alloc::{GlobalAlloc, Layout};
@@ -63,12 +63,11 @@ unsafe impl GlobalAlloc for Mimalloc {
 /// mimalloc's `mi_option_purge_delay` (the same index in its v2 and v3 headers).
 const MI_OPTION_PURGE_DELAY: mi::mi_option_t = 15;
 
-/// Before the run: keep freed pages for 100 ms before returning them to the OS: each window frees
-/// what the next one allocates, and a returned page costs a fault and a zeroed page when it is
-/// used again. Measured on 40,000 resources with mimalloc 2 (docs/performance.md): page faults
-/// 49,070 (10 ms, its default then), 18,152 (100 ms), 203 (never); 100 ms is as fast as never on
-/// 1,000 and 10,000 resources and keeps the peak RSS well under the 100 MB goal. mimalloc 3's
-/// default is 1 s: 100 ms, 1 s and never measured the same at 10,000 resources (session 10).
+/// Before the run: keep freed pages for 100 ms (mimalloc 2's default: 10 ms) before returning
+/// them to the OS: each window frees what the next one allocates, and a returned page costs a
+/// fault and a zeroed page when it is used again. Measured on 40,000 resources
+/// (docs/performance.md): page faults 49,070 (10 ms), 18,152 (100 ms), 203 (never); 100 ms is as
+/// fast as never on 1,000 and 10,000 resources and keeps the peak RSS well under the 100 MB goal.
 pub fn at_start() {
     // SAFETY: sets a plain integer option of the allocator; no allocation depends on it.
     unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, 100) };
@@ -87,8 +86,9 @@ pub fn at_exit() {
 /// 2 MiB then zeroes the whole 2 MiB. A run over one Deployment touched three of them, 6 MiB
 /// zeroed for a 1.3 KB input (a fifth of its time); a run over 10,000 resources is 5-10% faster
 /// with them (fewer faults). A run starts in 4 KiB pages and takes huge pages once it has read
-/// more than one window (docs/performance.md, session 10).
-pub const HUGE_PAGES_AFTER: usize = crate::window::WINDOW_BYTES;
+/// more than one window (`window::WINDOW_BYTES`; docs/performance.md, session 10). This module
+/// imports nothing of the crate: the readers below the command layer call [`note_input`].
+pub const HUGE_PAGES_AFTER: usize = 1 << 20;
 
 /// Whether this process turned huge pages off in [`small_pages_first`] (and so may turn them back
 /// on): a process started with them off stays so.

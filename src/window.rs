@@ -448,6 +448,11 @@ impl<R: Read> Read for Tee<'_, R> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn huge_pages_come_back_after_one_window() {
+        assert_eq!(crate::alloc::HUGE_PAGES_AFTER, WINDOW_BYTES);
+    }
+
     fn windows(text: &str, target: usize) -> Vec<Source> {
         let mut w = Windows::with_target(text.as_bytes(), Origin::Stdin, "<stdin>".into(), target);
         let mut out = Vec::new();
