@@ -21,8 +21,11 @@ use crate::yaml::stream;
 /// The size a window grows to before it is cut at the next document.
 pub const WINDOW_BYTES: usize = 1 << 20;
 
-/// Bytes a [`Spill`] keeps in memory before it moves to a temporary file.
-pub const SPILL_IN_MEMORY: usize = 4 << 20;
+/// Bytes a [`Spill`] keeps in memory before it moves to a temporary file. 16 MiB rather than 4:
+/// the staged output of 10,000 resources (7.6 MB) went to the file past 4 MiB and was read back,
+/// 6-7% of `inject`'s time (session 10, docs/performance.md); a run still holds at most this much
+/// per spill (stdin's copy, the staged output), well inside the 100 MB goal at 100,000 resources.
+pub const SPILL_IN_MEMORY: usize = 16 << 20;
 
 const READ_BLOCK: usize = 256 << 10;
 
