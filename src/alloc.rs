@@ -97,6 +97,8 @@ static SMALL_PAGES: AtomicBool = AtomicBool::new(false);
 /// Input bytes read so far, while [`SMALL_PAGES`] holds.
 static READ: AtomicUsize = AtomicUsize::new(0);
 
+/// The process flag behind the page policy. It is inherited by child processes; this tool starts
+/// none.
 #[cfg(target_os = "linux")]
 mod thp {
     use std::ffi::{c_int, c_ulong};
@@ -108,38 +110,19 @@ mod thp {
         fn prctl(option: c_int, ...) -> c_int;
     }
 
+    /// `prctl(option, arg, 0, 0, 0)`.
+    fn call(option: c_int, arg: c_ulong) -> c_int {
+        // SAFETY: these two options take integers only, and read or set a flag of this process.
+        unsafe { prctl(option, arg, 0 as c_ulong, 0 as c_ulong, 0 as c_ulong) }
+    }
+
     /// Whether huge pages were on and are now off for this process.
     pub fn turn_off() -> bool {
-        // SAFETY: prctl with integer arguments reads and sets a flag of this process.
-        unsafe {
-            prctl(
-                PR_GET_THP_DISABLE,
-                0 as c_ulong,
-                0 as c_ulong,
-                0 as c_ulong,
-                0 as c_ulong,
-            ) == 0
-                && prctl(
-                    PR_SET_THP_DISABLE,
-                    1 as c_ulong,
-                    0 as c_ulong,
-                    0 as c_ulong,
-                    0 as c_ulong,
-                ) == 0
-        }
+        call(PR_GET_THP_DISABLE, 0) == 0 && call(PR_SET_THP_DISABLE, 1) == 0
     }
 
     pub fn turn_on() {
-        // SAFETY: as in `turn_off`.
-        unsafe {
-            prctl(
-                PR_SET_THP_DISABLE,
-                0 as c_ulong,
-                0 as c_ulong,
-                0 as c_ulong,
-                0 as c_ulong,
-            )
-        };
+        call(PR_SET_THP_DISABLE, 0);
     }
 }
 
