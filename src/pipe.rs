@@ -23,27 +23,25 @@ use crate::lint::SecretIndex;
 use crate::pipeline::{self, Processor, Resolved, Scanned, SourceRendered};
 use crate::report::io_error;
 use crate::settings::Settings;
-use crate::window::{Spill, Tee, Windows};
+use crate::window::{Spill, Windows};
 use crate::yaml::tree::Limits;
 
-/// The windows of an input: a file (opened again for each pass), or stdin (copied on the first
-/// pass, read back from the copy on the second).
+/// The windows of an input: a file (opened again for each pass), or stdin (read on the first
+/// pass, `stdin_copy` None; its windows are copied then, and read back from the copy later).
 fn windows<'a>(
     origin: &Origin,
     name: &str,
-    stdin_copy: &'a mut Spill,
-    first_pass: bool,
+    stdin_copy: Option<&'a mut Spill>,
     settings: &Settings,
 ) -> Result<Windows<Box<dyn Read + 'a>>, Diagnostic> {
     let cannot =
         |e: std::io::Error| Diagnostic::error(Code::Io, format!("cannot read {name}: {e}"));
     let reader: Box<dyn Read + 'a> = match origin {
         Origin::File(p) => Box::new(std::fs::File::open(p).map_err(cannot)?),
-        Origin::Stdin if first_pass => Box::new(Tee {
-            inner: std::io::stdin().lock(),
-            copy: stdin_copy,
-        }),
-        Origin::Stdin => stdin_copy.reader().map_err(cannot)?,
+        Origin::Stdin => match stdin_copy {
+            None => Box::new(std::io::stdin().lock()),
+            Some(copy) => copy.reader().map_err(cannot)?,
+        },
     };
     Ok(Windows::with_target(
         reader,
@@ -114,6 +112,17 @@ struct FirstPass {
     documents: usize,
     /// The windows and what scanning them found, when the whole input was small enough to keep.
     kept: Option<Vec<(usize, Source, Scanned)>>,
+    /// The input is stdin alone, in one window that is kept: it was not copied for a second
+    /// reading (the second pass renders what is kept, the failure path reads it there too).
+    stdin_kept_only: bool,
+}
+
+/// Appends a window of stdin to its copy, as its bytes were read (a BOM, then the text).
+fn copy_window(copy: &mut Spill, src: &Source) -> Result<(), Diagnostic> {
+    let bom: &[u8] = if src.bom { b"\xEF\xBB\xBF" } else { b"" };
+    copy.write_all(bom)
+        .and_then(|()| copy.write_all(src.text.as_bytes()))
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot read {}: {e}", src.name)))
 }
 
 /// Err: the input is a KRM ResourceList (read whole).
@@ -130,7 +139,9 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
         errors: Vec::new(),
         documents: 0,
         kept: Some(Vec::new()),
+        stdin_kept_only: false,
     };
+    let stdin_alone = origins.len() == 1 && origins[0] == Origin::Stdin;
     let mut kept_bytes = 0usize;
     let window = settings.window_bytes;
     let namespace = settings.options.namespace.as_deref();
@@ -157,7 +168,7 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
         for (si, origin) in origins.iter().enumerate() {
             let name = origin.name();
             let mut hasher = crate::window::Fingerprint::default();
-            let mut windows = match windows(origin, &name, stdin_copy, true, settings) {
+            let mut windows = match windows(origin, &name, None, settings) {
                 Ok(w) => w,
                 Err(e) => {
                     fp.errors.push(e);
@@ -184,11 +195,21 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                         }
                     };
                 }
-                first = false;
+                let first_window = std::mem::replace(&mut first, false);
                 hasher.write(src.text.as_bytes());
                 let keep = fp.kept.is_some() && kept_bytes + src.text.len() <= window;
                 if !keep {
                     fp.kept = None;
+                }
+                if *origin == Origin::Stdin {
+                    // A stdin that is one kept window is never read again: no copy (a tenth of
+                    // a run over 1,000 resources from stdin went to it).
+                    if stdin_alone && first_window && keep && windows.finished() {
+                        fp.stdin_kept_only = true;
+                    } else if let Err(e) = copy_window(stdin_copy, &src) {
+                        fp.errors.push(e);
+                        break;
+                    }
                 }
                 kept_bytes += src.text.len();
                 batch_bytes += src.text.len();
@@ -385,25 +406,27 @@ fn with_candidate_errors(
         let Some(candidates) = fp.candidates.get(si) else {
             continue;
         };
+        if fp.stdin_kept_only {
+            // Its one window is kept, not copied: read it there.
+            for (_, src, scanned) in fp.kept.iter().flatten() {
+                keyed.extend(
+                    candidate_errors(src, &scanned.refs, candidates, settings)
+                        .map(|e| ((si, e.document.unwrap_or(0)), e)),
+                );
+            }
+            continue;
+        }
         let name = origin.name();
         // An input that could not be read again has its error from the first pass already.
-        let Ok(mut windows) = windows(origin, &name, stdin_copy, false, settings) else {
+        let Ok(mut windows) = windows(origin, &name, Some(&mut *stdin_copy), settings) else {
             continue;
         };
         while let Ok(Some(src)) = windows.next_window() {
             let Ok(refs) = pipeline::split_known(&src, windows.take_chunks()) else {
                 break;
             };
-            let found = crate::par::map(&refs, src.text.len(), |d| {
-                if !candidates.contains(src.first_doc + d.index + 1) {
-                    return None;
-                }
-                pipeline::parse_in_place(&src, d, &settings.limits).err()
-            });
             keyed.extend(
-                found
-                    .into_iter()
-                    .flatten()
+                candidate_errors(&src, &refs, candidates, settings)
                     .map(|e| ((si, e.document.unwrap_or(0)), e)),
             );
         }
@@ -411,6 +434,23 @@ fn with_candidate_errors(
     // Stable: the first pass's errors keep their order among themselves.
     keyed.sort_by_key(|(k, _)| *k);
     keyed.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The parse errors of a window's candidate workloads, in document order.
+fn candidate_errors(
+    src: &Source,
+    refs: &[pipeline::DocRef],
+    candidates: &DocSet,
+    settings: &Settings,
+) -> impl Iterator<Item = Diagnostic> {
+    crate::par::map(refs, src.text.len(), |d| {
+        if !candidates.contains(src.first_doc + d.index + 1) {
+            return None;
+        }
+        pipeline::parse_in_place(src, d, &settings.limits).err()
+    })
+    .into_iter()
+    .flatten()
 }
 
 /// Runs both passes over the inputs, handing each rendered window to `out`.
@@ -574,7 +614,7 @@ fn second_pass(
         let mut batch: Batch = Vec::new();
         let mut batch_bytes = 0usize;
         for (si, seen) in inputs.iter().enumerate() {
-            let mut windows = windows(&seen.origin, &seen.name, stdin_copy, false, settings)?;
+            let mut windows = windows(&seen.origin, &seen.name, Some(&mut *stdin_copy), settings)?;
             let mut hasher = crate::window::Fingerprint::default();
             while let Some(src) = windows.next_window()? {
                 hasher.write(src.text.as_bytes());

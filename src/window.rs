@@ -7,8 +7,8 @@
 //! errors are located in the input, not in the window.
 //!
 //! Standard input can be read only once, but the pipeline reads its input twice (first to learn
-//! the stream's context and check it, then to edit it): [`Spill`] keeps a copy, in memory while it
-//! is small and in an unnamed temporary file beyond that.
+//! the stream's context and check it, then to edit it): [`Spill`] keeps a copy of its windows, in
+//! memory while it is small and in an unnamed temporary file beyond that.
 //!
 //! [`split_yaml`]: crate::yaml::stream::split_yaml
 
@@ -244,6 +244,11 @@ impl<R: Read> Windows<R> {
         Ok(Some(source))
     }
 
+    /// True once the window handed out last was the input's last: nothing is left to read.
+    pub fn finished(&self) -> bool {
+        self.eof && self.buf.is_empty()
+    }
+
     /// The YAML documents of the window handed out last, if it was split (not a JSON stream).
     pub fn take_chunks(&mut self) -> Option<Vec<stream::Chunk>> {
         self.chunks.take()
@@ -430,20 +435,6 @@ impl Read for Blocks<'_> {
             self.at = 0;
         }
         Ok(0)
-    }
-}
-
-/// A reader that copies what it reads into a [`Spill`].
-pub struct Tee<'a, R> {
-    pub inner: R,
-    pub copy: &'a mut Spill,
-}
-
-impl<R: Read> Read for Tee<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.copy.write_all(&buf[..n])?;
-        Ok(n)
     }
 }
 

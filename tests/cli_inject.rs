@@ -2242,6 +2242,24 @@ fn quiet_silences_the_report_and_warnings() {
     assert_eq!(quiet.stdout, loud.stdout);
 }
 
+/// A Task Pod, then three documents with a syntax error each: a Deployment (after its kind), a
+/// ConfigMap (found by the first pass), a Pod (no bracket on the broken line).
+fn three_syntax_errors() -> String {
+    format!(
+        "{TASK_POD}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{a: b\n---\n\
+         apiVersion: v1\nkind: ConfigMap\ndata: [\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  x: y: z\n"
+    )
+}
+
+/// The `(document N)` of each error line, in order.
+fn error_documents(out: &Output) -> Vec<&str> {
+    out.stderr
+        .lines()
+        .filter_map(|l| l.split("(document ").nth(1))
+        .collect()
+}
+
 /// One run reports every syntax error, in document order: those the first pass finds (a
 /// ConfigMap) and those of workloads it reads only the kind of (after the kind, with or without a
 /// bracket on the line), in the same file and in another one.
@@ -2249,14 +2267,7 @@ fn quiet_silences_the_report_and_warnings() {
 fn every_syntax_error_is_reported_in_one_run() {
     let fx = Fx::new();
     let config = fx.config("");
-    let bad = fx.file(
-        "bad.yaml",
-        &format!(
-            "{TASK_POD}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{a: b\n---\n\
-             apiVersion: v1\nkind: ConfigMap\ndata: [\n---\n\
-             apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  x: y: z\n"
-        ),
-    );
+    let bad = fx.file("bad.yaml", &three_syntax_errors());
     let other = fx.file(
         "other.yaml",
         "apiVersion: v1\nkind: Pod\nspec:\n  a: b: c\n",
@@ -2266,12 +2277,12 @@ fn every_syntax_error_is_reported_in_one_run() {
         args.extend(["-f", &bad, "-f", &other]);
         let out = run(&args, None);
         assert_error(&out);
-        let places: Vec<&str> = out
-            .stderr
-            .lines()
-            .filter_map(|l| l.split("(document ").nth(1))
-            .collect();
-        assert_eq!(places, ["2)", "3)", "4)", "1)"], "{}", out.stderr);
+        assert_eq!(
+            error_documents(&out),
+            ["2)", "3)", "4)", "1)"],
+            "{}",
+            out.stderr
+        );
         assert!(out.stderr.contains("4 errors"), "{}", out.stderr);
         let at_other = out.stderr.find("other.yaml").unwrap_or(0);
         assert!(
@@ -2279,6 +2290,32 @@ fn every_syntax_error_is_reported_in_one_run() {
             "{}",
             out.stderr
         );
+    }
+}
+
+/// The same from stdin, in one window (kept, and not copied for a second reading: the failure
+/// path reads the kept window) and in many (read back from the copy).
+#[test]
+fn every_syntax_error_is_reported_in_one_run_from_stdin() {
+    let fx = Fx::new();
+    let config = fx.config("");
+    let input = three_syntax_errors();
+    for window in ["1048576", "64"] {
+        for cmd in [&["-c", &config][..], &["diff", "-c", &config][..]] {
+            let out = common::run_env(
+                cmd,
+                Some(&input),
+                &[("KUBEOPENCODE_INJECT_WINDOW_BYTES", window)],
+            );
+            assert_error(&out);
+            assert_eq!(
+                error_documents(&out),
+                ["2)", "3)", "4)"],
+                "window {window}: {}",
+                out.stderr
+            );
+            assert!(out.stderr.contains("3 errors"), "{}", out.stderr);
+        }
     }
 }
 

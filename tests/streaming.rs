@@ -113,6 +113,40 @@ fn windows_give_what_the_whole_input_gives() {
     assert!(after.contains("kubeopencode.agent.name=coder"), "{after}");
 }
 
+/// Stdin gives what a file gives whatever the window size, the window ending where a document
+/// does among them: stdin is copied window by window for its second reading, except a stdin that
+/// is one kept window, and a window that ends the kept part exactly must still be copied.
+#[test]
+fn stdin_gives_what_a_file_gives_at_every_window_size() {
+    let text = read(&format!("{CASE}/input.yaml"));
+    let config = format!("{CASE}/config.yaml");
+    let dir = Dir::new();
+    let file = dir.write("input.yaml", &text);
+    let starts: Vec<usize> = text.match_indices("\n---\n").map(|(i, _)| i + 1).collect();
+    assert!(starts.len() >= 3, "the case has several documents");
+    // Around every document start, and sizes that hold the whole input or not.
+    let mut sizes: Vec<usize> = starts.iter().flat_map(|&s| [s - 1, s, s + 1]).collect();
+    sizes.extend([1, 64, text.len() - 1, text.len(), text.len() + 1, 1 << 20]);
+    let whole = common::run(&["-c", &config, "-f", &file], None);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    for size in sizes {
+        let window = size.to_string();
+        let env = [("KUBEOPENCODE_INJECT_WINDOW_BYTES", window.as_str())];
+        let from_file = common::run_env(&["-c", &config, "-f", &file], None, &env);
+        let from_stdin = common::run_env(&["-c", &config], Some(&text), &env);
+        assert_eq!(from_file.code, 0, "window {size}: {}", from_file.stderr);
+        assert_eq!(from_stdin.code, 0, "window {size}: {}", from_stdin.stderr);
+        assert!(
+            from_file.stdout == whole.stdout,
+            "window {size}: the file's output changed"
+        );
+        assert!(
+            from_stdin.stdout == whole.stdout,
+            "window {size}: stdin differs from the file"
+        );
+    }
+}
+
 #[test]
 fn several_inputs_join_as_before() {
     let text = big_stream(2, |_| None);
