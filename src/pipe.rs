@@ -129,7 +129,6 @@ fn copy_window(copy: &mut Spill, src: &Source) -> Result<(), Diagnostic> {
 fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, Source> {
     let limits = &settings.limits;
     let origins = &settings.inputs;
-    let krm_possible = settings.krm && origins.len() == 1 && origins[0] == Origin::Stdin;
     let mut fp = FirstPass {
         inputs: Vec::with_capacity(origins.len()),
         ctx: StreamContext::default(),
@@ -142,6 +141,7 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
         stdin_kept_only: false,
     };
     let stdin_alone = origins.len() == 1 && origins[0] == Origin::Stdin;
+    let krm_possible = settings.krm && stdin_alone;
     let mut kept_bytes = 0usize;
     let window = settings.window_bytes;
     let namespace = settings.options.namespace.as_deref();
