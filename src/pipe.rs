@@ -202,8 +202,8 @@ fn first_pass(settings: &Settings, stdin_copy: &mut Spill) -> Result<FirstPass, 
                     fp.kept = None;
                 }
                 if *origin == Origin::Stdin {
-                    // A stdin that is one kept window is never read again: no copy (a tenth of
-                    // a run over 1,000 resources from stdin went to it).
+                    // A stdin that is one kept window is never read again: no copy (the copy
+                    // was 4% of a run over 1,000 resources from stdin).
                     if stdin_alone && first_window && keep && windows.finished() {
                         fp.stdin_kept_only = true;
                     } else if let Err(e) = copy_window(stdin_copy, &src) {
