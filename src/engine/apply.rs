@@ -16,22 +16,28 @@ impl ContainerEdit {
         kept + self.insert.iter().map(|(_, e)| e.len()).sum::<usize>()
     }
 
+    /// The env list of `len` entries after the edit, entry by entry: the one order that
+    /// [`apply`](Self::apply), [`origins`](Self::origins) and the lints' reading of an edited env
+    /// follow (the inserted entries before the index they are planned at, removed ones left out).
+    pub fn after(&self, len: usize) -> Walk<'_> {
+        Walk {
+            edit: self,
+            len,
+            i: 0,
+            insert: 0,
+            within: 0,
+        }
+    }
+
     /// For each entry of the edited env list, the index it had before the edit (None: inserted).
     /// Computed from the length the edit was planned against, never from a caller's arithmetic on
     /// a list that may or may not hold the edit.
     pub fn origins(&self) -> Vec<Option<usize>> {
-        let len = self.env_len;
         let mut out = Vec::with_capacity(self.len_after());
-        for i in 0..=len {
-            for (at, entries) in &self.insert {
-                if *at == i {
-                    out.extend(std::iter::repeat_n(None, entries.len()));
-                }
-            }
-            if i < len && !self.remove.contains(&i) {
-                out.push(Some(i));
-            }
-        }
+        out.extend(self.after(self.env_len).map(|a| match a {
+            After::Inserted(_) => None,
+            After::Kept(i, _) => Some(i),
+        }));
         out
     }
 
@@ -39,24 +45,70 @@ impl ContainerEdit {
     pub fn apply(&self, env: &[Value]) -> Vec<Value> {
         let mut out =
             Vec::with_capacity(env.len() + self.insert.iter().map(|(_, v)| v.len()).sum::<usize>());
-        for i in 0..=env.len() {
-            for (at, entries) in &self.insert {
-                if *at == i {
-                    out.extend(entries.iter().cloned());
-                }
-            }
-            if i < env.len() && !self.remove.contains(&i) {
-                let mut e = env[i].clone();
-                if let Some((_, v)) = self.set_value.iter().find(|(j, _)| *j == i)
-                    && let Some(obj) = e.as_object_mut()
-                {
-                    obj.insert("value".into(), Value::String(v.clone()));
-                }
-                out.push(e);
-            }
-        }
+        out.extend(self.after(env.len()).map(|a| match a {
+            After::Inserted(e) => e.clone(),
+            After::Kept(i, None) => env[i].clone(),
+            After::Kept(i, Some(v)) => with_value(env[i].clone(), v),
+        }));
         out
     }
+}
+
+/// One entry of an env list after an edit ([`ContainerEdit::after`]).
+#[derive(Clone, Copy, Debug)]
+pub enum After<'e> {
+    /// An entry the edit inserts.
+    Inserted(&'e Value),
+    /// The entry at this index before the edit, and the `value` the edit sets on it, if any.
+    Kept(usize, Option<&'e str>),
+}
+
+/// The iterator of [`ContainerEdit::after`]: at each index, the entries inserted there (in the
+/// order of `insert`), then the entry at it unless it is removed.
+pub struct Walk<'e> {
+    edit: &'e ContainerEdit,
+    len: usize,
+    /// The index of the env before the edit that comes next.
+    i: usize,
+    /// Where in `insert` the entries inserted at `i` are looked for.
+    insert: usize,
+    /// Entries of that insert handed out already.
+    within: usize,
+}
+
+impl<'e> Iterator for Walk<'e> {
+    type Item = After<'e>;
+
+    fn next(&mut self) -> Option<After<'e>> {
+        let edit = self.edit;
+        while self.i <= self.len {
+            while let Some((at, entries)) = edit.insert.get(self.insert) {
+                if *at == self.i && self.within < entries.len() {
+                    self.within += 1;
+                    return Some(After::Inserted(&entries[self.within - 1]));
+                }
+                self.insert += 1;
+                self.within = 0;
+            }
+            let i = self.i;
+            self.i += 1;
+            self.insert = 0;
+            if i < self.len && !edit.remove.contains(&i) {
+                let value = edit.set_value.iter().find(|(j, _)| *j == i);
+                return Some(After::Kept(i, value.map(|(_, v)| v.as_str())));
+            }
+        }
+        None
+    }
+}
+
+/// `entry` with its `value` set to `v`, as the edit writes it (an entry that is not a mapping
+/// stays as it is).
+pub fn with_value(mut entry: Value, v: &str) -> Value {
+    if let Some(obj) = entry.as_object_mut() {
+        obj.insert("value".into(), Value::String(v.to_string()));
+    }
+    entry
 }
 
 /// Every entry the edit writes must be a valid Kubernetes EnvVar.
@@ -76,10 +128,7 @@ pub(crate) fn validate_result(edit: &ContainerEdit, env: List) -> Result<(), Not
         }
     }
     for (i, v) in &edit.set_value {
-        let mut e = env.at(*i).to_value();
-        if let Some(o) = e.as_object_mut() {
-            o.insert("value".into(), Value::String(v.clone()));
-        }
+        let e = with_value(env.at(*i).to_value(), v);
         if let Some(message) = env_var_problem(&e) {
             let mut p = edit.path.clone();
             p.extend([key("env"), Seg::Index(*i)]);

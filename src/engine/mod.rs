@@ -27,7 +27,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-pub use apply::apply;
+pub use apply::{After, apply, with_value};
 pub use context::StreamContext;
 pub(crate) use doc::{Doc, List};
 pub use plan::{Action, ContainerEdit, Outcome, WorkloadPlan, plan_document};

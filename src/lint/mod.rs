@@ -606,7 +606,8 @@ enum Entry<'a> {
 }
 
 /// The env of `container` as the edit leaves it: what [`engine::apply`] writes, read without
-/// writing it. Entries whose value the edit sets are copied into `changed`.
+/// writing it (in the edit's own order, [`engine::ContainerEdit::after`]). Entries whose value
+/// the edit sets are copied into `changed`.
 fn env_after<'a>(
     container: Doc<'a>,
     edited: Edited,
@@ -614,42 +615,27 @@ fn env_after<'a>(
     changed: &mut Vec<Value>,
 ) -> Vec<Entry<'a>> {
     let env = container.field("env").and_then(Doc::as_array);
-    let entries = env.into_iter().flat_map(|l| l.iter());
     let edit = match (edited, edit) {
         (Edited::No, Some(edit)) => edit,
-        _ => return entries.map(Entry::Read).collect(),
-    };
-    let mut out = Vec::with_capacity(
-        env.map_or(0, |l| l.len()) + edit.insert.iter().map(|(_, v)| v.len()).sum::<usize>(),
-    );
-    let insert_at = |i: usize, out: &mut Vec<Entry<'a>>| {
-        for (at, entries) in &edit.insert {
-            if *at == i {
-                out.extend(entries.iter().map(|v| Entry::Read(Doc::Json(v))));
-            }
+        _ => {
+            return env
+                .into_iter()
+                .flat_map(|l| l.iter())
+                .map(Entry::Read)
+                .collect();
         }
     };
-    let mut len = 0;
-    for (i, e) in entries.enumerate() {
-        insert_at(i, &mut out);
-        len = i + 1;
-        if edit.remove.contains(&i) {
-            continue;
-        }
-        match edit.set_value.iter().find(|(j, _)| *j == i) {
-            Some((_, v)) if e.is_object() => {
-                let mut e = e.to_value();
-                if let Some(obj) = e.as_object_mut() {
-                    obj.insert("value".into(), Value::String(v.clone()));
-                }
-                out.push(Entry::Changed(changed.len()));
-                changed.push(e);
+    let env = env.unwrap_or(engine::List::EMPTY);
+    edit.after(env.len())
+        .map(|a| match a {
+            engine::After::Inserted(v) => Entry::Read(Doc::Json(v)),
+            engine::After::Kept(i, Some(v)) if env.at(i).is_object() => {
+                changed.push(engine::with_value(env.at(i).to_value(), v));
+                Entry::Changed(changed.len() - 1)
             }
-            _ => out.push(Entry::Read(e)),
-        }
-    }
-    insert_at(len, &mut out);
-    out
+            engine::After::Kept(i, _) => Entry::Read(env.at(i)),
+        })
+        .collect()
 }
 
 /// The entries of [`env_after`], the changed ones read from where they were stored.
