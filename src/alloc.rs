@@ -3,7 +3,6 @@
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use libmimalloc_sys as mi;
 
@@ -81,68 +80,44 @@ pub fn at_exit() {
     unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
-/// Bytes of input a run reads before its memory is faulted in transparent huge pages again.
-/// mimalloc asks for huge pages on its arena (`madvise(MADV_HUGEPAGE)`): each first touch of
-/// 2 MiB then zeroes the whole 2 MiB. A run over one Deployment touched three of them, 6 MiB
-/// zeroed for a 1.3 KB input (a fifth of its time); a run over 10,000 resources is 5-10% faster
-/// with them (fewer faults). A run starts in 4 KiB pages and takes huge pages once it has read
-/// more than one window (`window::WINDOW_BYTES`; docs/performance.md, session 10). This module
-/// imports nothing of the crate: the readers below the command layer call [`note_input`].
-pub const HUGE_PAGES_AFTER: usize = 1 << 20;
-
-/// Whether this process turned huge pages off in [`small_pages_first`] (and so may turn them back
-/// on): a process started with them off stays so.
-static SMALL_PAGES: AtomicBool = AtomicBool::new(false);
-
-/// Input bytes read so far, while [`SMALL_PAGES`] holds.
-static READ: AtomicUsize = AtomicUsize::new(0);
-
-/// The process flag behind the page policy. It is inherited by child processes; this tool starts
-/// none.
+/// The process flag behind the page policy: this process faults its memory in 4 KiB pages,
+/// never in transparent huge pages. mimalloc asks for huge pages on its arena
+/// (`madvise(MADV_HUGEPAGE)`), and each first touch of 2 MiB then zeroes the whole 2 MiB. That
+/// is cheap only when the kernel has a warm 2 MiB block at hand: on a virtual machine that hands
+/// free memory back to its host (free page reporting, as on these 2-core machines), a run that
+/// follows a pause of a few seconds gets blocks the host must fault in again, measured at 0.1 to
+/// 5 ms per 2 MiB page. A run over 10,000 resources after 2.5 s of idle took 97.5 ms in huge
+/// pages and 50.6 ms in small ones (medians of six; `diff` 186 against 68 ms); run back to back,
+/// huge pages were 5-9% faster there (docs/performance.md, session 11). A tool is run once,
+/// not in a loop: small pages throughout. The flag is inherited by child processes; this tool
+/// starts none.
 #[cfg(target_os = "linux")]
 mod thp {
     use std::ffi::{c_int, c_ulong};
 
     const PR_SET_THP_DISABLE: c_int = 41;
-    const PR_GET_THP_DISABLE: c_int = 42;
 
     unsafe extern "C" {
         fn prctl(option: c_int, ...) -> c_int;
     }
 
-    /// `prctl(option, arg, 0, 0, 0)`.
-    fn call(option: c_int, arg: c_ulong) -> c_int {
-        // SAFETY: these two options take integers only, and read or set a flag of this process.
-        unsafe { prctl(option, arg, 0 as c_ulong, 0 as c_ulong, 0 as c_ulong) }
-    }
-
-    /// Whether huge pages were on and are now off for this process.
-    pub fn turn_off() -> bool {
-        call(PR_GET_THP_DISABLE, 0) == 0 && call(PR_SET_THP_DISABLE, 1) == 0
-    }
-
-    pub fn turn_on() {
-        call(PR_SET_THP_DISABLE, 0);
+    pub fn turn_off() {
+        // SAFETY: this option takes integers only, and sets a flag of this process.
+        unsafe {
+            prctl(
+                PR_SET_THP_DISABLE,
+                1 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+            )
+        };
     }
 }
 
 /// Before the first allocation (the binary runs it from `.init_array`, before the Rust runtime
-/// allocates): fault memory in 4 KiB pages until [`note_input`] says the run is large.
-pub extern "C" fn small_pages_first() {
+/// allocates and so reserves mimalloc's arena): fault memory in 4 KiB pages (see [`thp`]).
+pub extern "C" fn small_pages() {
     #[cfg(target_os = "linux")]
-    SMALL_PAGES.store(thp::turn_off(), Ordering::Relaxed);
-}
-
-/// `n` more bytes of input were read, or will be (a file named on the command line, by its
-/// size): past [`HUGE_PAGES_AFTER`], huge pages are back on. A named file is counted by its size
-/// and again as it is read, so one over half a window turns them on as it is read; at 1,000
-/// resources (0.7 MB) huge pages or not measured the same, from a file and from stdin (x60).
-pub fn note_input(n: usize) {
-    if SMALL_PAGES.load(Ordering::Relaxed)
-        && READ.fetch_add(n, Ordering::Relaxed) + n > HUGE_PAGES_AFTER
-        && SMALL_PAGES.swap(false, Ordering::Relaxed)
-    {
-        #[cfg(target_os = "linux")]
-        thp::turn_on();
-    }
+    thp::turn_off();
 }

@@ -79,7 +79,6 @@ pub fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Origin>, Diagnos
                 .with_help("check the path given with -f")
         })?;
         if !meta.is_dir() {
-            crate::alloc::note_input(usize::try_from(meta.len()).unwrap_or(usize::MAX));
             out.push(Origin::File(p.clone()));
             continue;
         }

@@ -7,12 +7,12 @@ use kubeopencode_inject::alloc;
 #[global_allocator]
 static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
-// Small pages until the input is large (`alloc::HUGE_PAGES_AFTER`): set before the Rust runtime
-// makes its first allocation, which reserves mimalloc's arena.
+// Small pages, never transparent huge pages (`alloc::small_pages` says why): set before the Rust
+// runtime makes its first allocation, which reserves mimalloc's arena.
 #[cfg(target_os = "linux")]
 #[used]
 #[unsafe(link_section = ".init_array")]
-static SMALL_PAGES_FIRST: extern "C" fn() = alloc::small_pages_first;
+static SMALL_PAGES: extern "C" fn() = alloc::small_pages;
 
 fn main() -> ExitCode {
     alloc::at_start();

@@ -149,7 +149,6 @@ impl<R: Read> Windows<R> {
         if n == 0 {
             self.eof = true;
         }
-        crate::alloc::note_input(n);
         Ok(n)
     }
 
@@ -441,11 +440,6 @@ impl Read for Blocks<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn huge_pages_come_back_after_one_window() {
-        assert_eq!(crate::alloc::HUGE_PAGES_AFTER, WINDOW_BYTES);
-    }
 
     fn windows(text: &str, target: usize) -> Vec<Source> {
         let mut w = Windows::with_target(text.as_bytes(), Origin::Stdin, "<stdin>".into(), target);
