@@ -2,7 +2,7 @@
 """Benchmark: the release binary on generated streams, against floors and kubectl kustomize.
 
 Usage: scripts/bench.sh [--sizes 1000,10000] [--runs 3] [--kustomize-max 1000] [--stdin-only]
-                       [--baseline BIN] [--no-build] [--write-docs]
+                       [--baseline BIN] [--idle-rounds 3] [--no-build] [--write-docs]
        scripts/bench.sh --sizes 100000 --stdin-only     (the peak RSS check at 100,000)
 
 For each size N it generates a deterministic stream (scripts/gen_stream.py) and measures, in the
@@ -18,7 +18,8 @@ same run (the machine is shared and noisy, so compare ratios):
   -o json                 kubeopencode-inject -o json (the v1 List)
   kustomize SMP           kubectl kustomize with strategic-merge patches doing the equivalent edit
                           (only up to --kustomize-max: it is superlinear)
-Wall time is the median of --runs runs; peak RSS comes from /usr/bin/time -v. --stdin-only measures
+Wall time is the median of --runs runs, back to back; at 10,000 the summary also gives inject from
+a file when each run follows 3 s of idle (--idle-rounds, the way a tool is really run). Peak RSS comes from /usr/bin/time -v. --stdin-only measures
 only the streaming front ends (inject and diff from stdin, check), for the memory check at 100,000
 and beyond. --baseline BIN measures a second binary (e.g. main's, built into another directory) in
 the same run, the two binaries alternating run by run, so before/after ratios share the machine's
@@ -152,6 +153,21 @@ def startup(bin_paths, runs=200):
     return [statistics.median(w) for w in walls]
 
 
+def after_idle(bin_paths, stream, cfg, rounds, pause=3.0):
+    """Median wall time of `inject` from a file when each run follows `pause` seconds of idle,
+    per binary, alternating. A tool is run once, not in a loop: on a virtual machine that hands
+    free memory back to its host, the first touch of memory after a pause can cost several times
+    what back-to-back runs (every row of the table) measure (docs/performance.md, session 11)."""
+    walls = [[] for _ in bin_paths]
+    for _ in range(rounds):
+        for i, b in enumerate(bin_paths):
+            time.sleep(pause)
+            t = time.perf_counter()
+            subprocess.run([b, "-q", "-c", cfg, "-f", stream], stdout=subprocess.DEVNULL, check=True)
+            walls[i].append(time.perf_counter() - t)
+    return [statistics.median(w) for w in walls]
+
+
 def front_ends(b, tag, tmp, stream, on, off, stdin_only):
     """(label, cmd, stdin, ok, prepare) for every front end of binary b."""
     copy = os.path.join(tmp, f"inplace{tag}.yaml")
@@ -177,6 +193,8 @@ def main():
     ap.add_argument("--stdin-only", action="store_true")
     ap.add_argument("--baseline", help="a second binary measured in the same run (rows marked 'before')")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build --release first")
+    ap.add_argument("--idle-rounds", type=int, default=3,
+                    help="runs of inject at 10,000 resources after 3 s of idle, per binary (0: none)")
     ap.add_argument("--write-docs", action="store_true")
     a = ap.parse_args()
     if not a.no_build:
@@ -184,6 +202,7 @@ def main():
     have_kubectl = shutil.which("kubectl") is not None
     bins = [(BIN, "")] + ([(os.path.abspath(a.baseline), " [before]")] if a.baseline else [])
     rows = []
+    idle = []
     for n in [int(s) for s in a.sizes.split(",")]:
         tmp = tempfile.mkdtemp()
         stream = os.path.join(tmp, "stream.yaml")
@@ -204,6 +223,9 @@ def main():
             results = measure_together([(cmd, sin, ok, prep) for _, cmd, sin, ok, prep in group], a.runs)
             for (label, *_), cell in zip(group, results):
                 cells[label] = cell
+        if n == 10000 and a.idle_rounds > 0 and not a.stdin_only:
+            idle = [(tag, t, mb) for (_, tag), t in
+                    zip(bins, after_idle([b for b, _ in bins], stream, on, a.idle_rounds))]
         if have_kubectl and n <= a.kustomize_max and not a.stdin_only:
             open(os.path.join(tmp, "kustomization.yaml"), "w").write(KUSTOMIZATION)
             cells["kubectl kustomize (SMP)"] = measure(["kubectl", "kustomize", tmp], 1 if n >= 1000 else a.runs)
@@ -223,6 +245,8 @@ def main():
     table = "\n".join(lines)
     summary = "\n".join(f"Single small Deployment{tag}, end to end (median of 200 runs): {t * 1000:.2f} ms  "
                         for tag, t in starts)
+    summary += "".join(f"\n10,000 resources, inject (files){tag}, each run after 3 s of idle (median of "
+                       f"{a.idle_rounds}): {t * 1000:.1f} ms, {mb / t:.1f} MB/s  " for tag, t, mb in idle)
     print(table)
     print()
     print(summary)
