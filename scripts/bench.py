@@ -19,9 +19,9 @@ same run (the machine is shared and noisy, so compare ratios):
   kustomize SMP           kubectl kustomize with strategic-merge patches doing the equivalent edit
                           (only up to --kustomize-max: it is superlinear)
 Wall time is the median of --runs runs, back to back; at 10,000 the summary also gives inject from
-a file when each run follows 3 s of idle (--idle-rounds, the way a tool is really run). Peak RSS comes from /usr/bin/time -v. --stdin-only measures
-only the streaming front ends (inject and diff from stdin, check), for the memory check at 100,000
-and beyond. --baseline BIN measures a second binary (e.g. main's, built into another directory) in
+a file when each run follows 3 s of idle (--idle-rounds, the way a tool is really run). Peak RSS
+comes from /usr/bin/time -v. --stdin-only measures only the streaming front ends (inject and diff
+from stdin, check), for the memory check at 100,000 and beyond. --baseline BIN measures a second binary (e.g. main's, built into another directory) in
 the same run, the two binaries alternating run by run, so before/after ratios share the machine's
 noise. The "vs kustomize"
 column is the ratio of kubectl kustomize's time to the row's at the same N.
@@ -143,14 +143,9 @@ def startup(bin_paths, runs=200):
                          capture_output=True, text=True, check=True).stdout
     docs = [d for d in out.split("---\n") if "\nkind: Deployment\n" in "\n" + d]
     open(dep, "w").write("---\n" + docs[0])
-    walls = [[] for _ in bin_paths]
-    for _ in range(runs):
-        for i, b in enumerate(bin_paths):
-            t = time.perf_counter()
-            subprocess.run([b, "-q", "-c", cfg, "-f", dep], stdout=subprocess.DEVNULL, check=True)
-            walls[i].append(time.perf_counter() - t)
+    medians = alternating([[b, "-q", "-c", cfg, "-f", dep] for b in bin_paths], runs)
     shutil.rmtree(tmp)
-    return [statistics.median(w) for w in walls]
+    return medians
 
 
 def after_idle(bin_paths, stream, cfg, rounds, pause=3.0):
@@ -158,12 +153,19 @@ def after_idle(bin_paths, stream, cfg, rounds, pause=3.0):
     per binary, alternating. A tool is run once, not in a loop: on a virtual machine that hands
     free memory back to its host, the first touch of memory after a pause can cost several times
     what back-to-back runs (every row of the table) measure (docs/performance.md, session 11)."""
-    walls = [[] for _ in bin_paths]
+    return alternating([[b, "-q", "-c", cfg, "-f", stream] for b in bin_paths], rounds, pause)
+
+
+def alternating(cmds, rounds, pause=0.0):
+    """Median wall time of each command, the commands alternating run by run (each run after
+    `pause` seconds of idle, if any)."""
+    walls = [[] for _ in cmds]
     for _ in range(rounds):
-        for i, b in enumerate(bin_paths):
-            time.sleep(pause)
+        for i, cmd in enumerate(cmds):
+            if pause:
+                time.sleep(pause)
             t = time.perf_counter()
-            subprocess.run([b, "-q", "-c", cfg, "-f", stream], stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
             walls[i].append(time.perf_counter() - t)
     return [statistics.median(w) for w in walls]
 
